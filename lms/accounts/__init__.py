@@ -1,0 +1,1 @@
+"""People: accounts, roles, logging in, the profile and the user import."""

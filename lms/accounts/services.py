@@ -1,0 +1,211 @@
+"""Writes for people: creating, changing roles, moving, deactivating (flush only)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from lms.accounts.models import ROLES, SCOPED_ROLES, RoleAssignment, User
+from lms.core import audit, signals
+from lms.core.db import utcnow
+from lms.core.i18n import gettext as _
+from lms.organisations.models import Department, Organisation
+
+
+class AccountError(ValueError):
+    """A change to an account that cannot be made; the message is shown to the user."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    role: str
+    organisation_id: int | None = None
+
+
+def normalise_login(value: str | None) -> str | None:
+    value = (value or "").strip().lower()
+    return value or None
+
+
+def find_by_login(session: Session, identifier: str) -> User | None:
+    identifier = normalise_login(identifier) or ""
+    return session.scalars(
+        select(User).where(or_(User.email == identifier, User.username == identifier))
+    ).first()
+
+
+def login_taken(session: Session, value: str, *, except_user_id: int | None = None) -> bool:
+    query = select(func.count()).select_from(User).where(
+        or_(User.email == value, User.username == value)
+    )
+    if except_user_id is not None:
+        query = query.where(User.id != except_user_id)
+    return bool(session.scalar(query))
+
+
+def authenticate(session: Session, identifier: str, password: str) -> User | None:
+    """The active user with this login and password, or None (whatever the reason)."""
+    user = find_by_login(session, identifier)
+    if user is None or not user.active or not user.check_password(password):
+        return None
+    user.last_login_at = utcnow()
+    session.flush()
+    return user
+
+
+def _check_department(organisation: Organisation | None, department: Department | None) -> None:
+    if department is not None and (
+        organisation is None or department.organisation_id != organisation.id
+    ):
+        raise AccountError(_("The department does not belong to the organisation."), "department")
+
+
+def create_user(
+    session: Session,
+    *,
+    full_name: str,
+    email: str | None = None,
+    username: str | None = None,
+    password: str | None = None,
+    organisation: Organisation | None = None,
+    department: Department | None = None,
+    roles: Iterable[RoleSpec] = (RoleSpec("learner"),),
+    language: str = "nl",
+    actor: User | None = None,
+) -> User:
+    email, username = normalise_login(email), normalise_login(username)
+    if not email and not username:
+        raise AccountError(_("Give an e-mail address or a username."), "email")
+    for value, field in ((email, "email"), (username, "username")):
+        if value and login_taken(session, value):
+            raise AccountError(_("%(value)s is already used by another account.", value=value), field)
+    _check_department(organisation, department)
+    user = User(
+        full_name=full_name.strip(),
+        email=email,
+        username=username,
+        organisation=organisation,
+        department=department,
+        preferred_language=language,
+    )
+    if password:
+        user.set_password(password)
+    session.add(user)
+    session.flush()
+    set_roles(session, user, roles, actor=actor, record=False)
+    audit.record(
+        session, "user.create", "user", user.id, actor_id=actor.id if actor else None,
+        roles=sorted(user.roles),
+    )
+    signals.user_created.send(user, actor=actor)
+    return user
+
+
+def set_roles(
+    session: Session,
+    user: User,
+    roles: Iterable[RoleSpec],
+    *,
+    actor: User | None = None,
+    record: bool = True,
+) -> None:
+    wanted = set()
+    for spec in roles:
+        if spec.role not in ROLES:
+            raise AccountError(_("Unknown role: %(role)s.", role=spec.role), "roles")
+        if (spec.role in SCOPED_ROLES) != (spec.organisation_id is not None):
+            raise AccountError(_("A manager must be given the organisations they manage."), "roles")
+        wanted.add((spec.role, spec.organisation_id))
+    current = {(a.role, a.organisation_id): a for a in user.role_assignments}
+    for key, assignment in current.items():
+        if key not in wanted:
+            user.role_assignments.remove(assignment)
+    for role, org_id in sorted(wanted - current.keys(), key=str):
+        user.role_assignments.append(RoleAssignment(role=role, organisation_id=org_id))
+    session.flush()
+    if record:
+        audit.record(
+            session, "user.roles", "user", user.id, actor_id=actor.id if actor else None,
+            roles=sorted(f"{r}:{o}" if o else r for r, o in wanted),
+        )
+
+
+def update_profile(
+    session: Session,
+    user: User,
+    *,
+    full_name: str,
+    email: str | None,
+    username: str | None,
+    language: str,
+    actor: User | None = None,
+) -> None:
+    email, username = normalise_login(email), normalise_login(username)
+    if not email and not username:
+        raise AccountError(_("Give an e-mail address or a username."), "email")
+    for value, field in ((email, "email"), (username, "username")):
+        if value and login_taken(session, value, except_user_id=user.id):
+            raise AccountError(_("%(value)s is already used by another account.", value=value), field)
+    user.full_name, user.email, user.username = full_name.strip(), email, username
+    user.preferred_language = language
+    session.flush()
+    audit.record(session, "user.update", "user", user.id, actor_id=actor.id if actor else None)
+
+
+def move_user(
+    session: Session,
+    user: User,
+    organisation: Organisation | None,
+    department: Department | None,
+    *,
+    actor: User | None = None,
+) -> None:
+    """A mover changes organisation; their records (keyed by the person) stay theirs."""
+    _check_department(organisation, department)
+    old = user.organisation
+    user.organisation, user.department = organisation, department
+    session.flush()
+    if old is not organisation:
+        audit.record(
+            session, "user.move", "user", user.id, actor_id=actor.id if actor else None,
+            old_organisation_id=old.id if old else None,
+            new_organisation_id=organisation.id if organisation else None,
+        )
+        signals.user_moved.send(
+            user, old_organisation=old, new_organisation=organisation, actor=actor
+        )
+
+
+def deactivate_user(session: Session, user: User, *, actor: User | None = None) -> None:
+    """A leaver: they can no longer log in; everything they did is kept."""
+    if actor is not None and actor.id == user.id:
+        raise AccountError(_("You cannot deactivate your own account."))
+    if not user.active:
+        return
+    user.active = False
+    user.deactivated_at = utcnow()
+    session.flush()
+    audit.record(session, "user.deactivate", "user", user.id, actor_id=actor.id if actor else None)
+    signals.user_deactivated.send(user, actor=actor)
+
+
+def reactivate_user(session: Session, user: User, *, actor: User | None = None) -> None:
+    if user.active:
+        return
+    user.active = True
+    user.deactivated_at = None
+    session.flush()
+    audit.record(session, "user.reactivate", "user", user.id, actor_id=actor.id if actor else None)
+
+
+def change_password(session: Session, user: User, new_password: str) -> None:
+    user.set_password(new_password)
+    session.flush()
+    audit.record(session, "user.password", "user", user.id, actor_id=user.id)

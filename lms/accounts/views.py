@@ -1,0 +1,105 @@
+"""Logging in and out, and the person's own profile."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from lms.accounts.forms import LoginForm, PasswordChangeForm, ProfileForm
+from lms.accounts.passwords import password_problems
+from lms.accounts.services import AccountError, authenticate, change_password, update_profile
+from lms.core.db import db
+from lms.core.i18n import gettext as _
+
+bp = Blueprint("accounts", __name__, template_folder="templates")
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only follow ``next`` to a path on this site (no open redirect)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("lms.core.home"))
+    form = LoginForm()
+    failed = False
+    if form.validate_on_submit():
+        user = authenticate(db.session, form.login.data, form.password.data)
+        if user is not None:
+            db.session.commit()
+            session.pop("lms_lang", None)
+            login_user(user)
+            return redirect(safe_next(request.args.get("next")) or url_for("lms.core.home"))
+        failed = True
+    status = 200 if not form.errors and not failed else 422
+    return render_template("lms/accounts/login.html", form=form, failed=failed), status
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash(_("You are logged out."), "success")
+    return redirect(url_for("lms.accounts.login"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user, prefix="profile")
+    password_form = PasswordChangeForm(prefix="password")
+    if request.method == "POST" and "profile-full_name" in request.form and form.validate():
+        try:
+            update_profile(
+                db.session,
+                current_user,
+                full_name=form.full_name.data,
+                email=form.email.data,
+                username=current_user.username,
+                language=form.preferred_language.data,
+                actor=current_user,
+            )
+        except AccountError as exc:
+            db.session.rollback()
+            getattr(form, exc.field or "full_name").errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Your details are saved."), "success")
+            return redirect(url_for(".profile"))
+    status = 422 if form.errors else 200
+    return render_template(
+        "lms/accounts/profile.html", form=form, password_form=password_form
+    ), status
+
+
+@bp.post("/profile/password")
+@login_required
+def password():
+    form = ProfileForm(obj=current_user, prefix="profile")
+    password_form = PasswordChangeForm(prefix="password")
+    if password_form.validate():
+        if not current_user.check_password(password_form.current_password.data):
+            password_form.current_password.errors.append(_("This is not your current password."))
+        else:
+            problems = password_problems(
+                password_form.new_password.data,
+                identifiers=(current_user.email or "", current_user.username or ""),
+            )
+            if problems:
+                password_form.new_password.errors.extend(problems)
+            else:
+                change_password(db.session, current_user, password_form.new_password.data)
+                db.session.commit()
+                flash(_("Your password is changed."), "success")
+                return redirect(url_for(".profile"))
+    return render_template(
+        "lms/accounts/profile.html", form=form, password_form=password_form
+    ), 422

@@ -1,0 +1,1 @@
+"""The administrator's pages: organisations, departments, people and roles."""

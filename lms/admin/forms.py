@@ -1,0 +1,87 @@
+"""Forms of the administration pages."""
+
+from __future__ import annotations
+
+from lms.core.forms import LMSForm
+from wtforms import (
+    EmailField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    widgets,
+)
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import Email as EmailValidator
+
+from lms.accounts.forms import language_choices
+from lms.core.i18n import lazy_gettext as _l
+from lms.organisations.models import ORGANISATION_KINDS
+
+KIND_LABELS = {
+    "municipality": _l("Municipality"),
+    "agency": _l("Agency"),
+    "other": _l("Other organisation"),
+}
+
+ROLE_LABELS = {
+    "learner": _l("Learner: takes courses"),
+    "trainer": _l("Trainer: looks after courses, forums and sessions"),
+    "admin": _l("Administrator: manages everything"),
+}
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class OrganisationForm(LMSForm):
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(_l("Enter the name of the organisation.")), Length(max=200)],
+    )
+    kind = RadioField(
+        _l("Kind of organisation"),
+        choices=[(k, KIND_LABELS[k]) for k in ORGANISATION_KINDS],
+        default="municipality",
+        validators=[DataRequired(_l("Choose the kind of organisation."))],
+    )
+
+
+class DepartmentForm(LMSForm):
+    name = StringField(
+        _l("Name of the department"),
+        description=_l("For example: Onthaal, Burgerzaken, Sociaal huis."),
+        validators=[DataRequired(_l("Enter the name of the department.")), Length(max=200)],
+    )
+
+
+class PersonForm(LMSForm):
+    full_name = StringField(
+        _l("Full name"), validators=[DataRequired(_l("Enter the person's name.")), Length(max=200)]
+    )
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[Optional(), EmailValidator(_l("Enter an e-mail address like name@example.be."))],
+        render_kw={"spellcheck": "false"},
+    )
+    username = StringField(
+        _l("Username"),
+        description=_l("Only needed for people without an e-mail address."),
+        validators=[Optional(), Length(max=64)],
+        render_kw={"spellcheck": "false", "autocapitalize": "none"},
+    )
+    organisation = SelectField(_l("Organisation"), coerce=str, validators=[Optional()])
+    department = SelectField(_l("Department"), coerce=str, validators=[Optional()])
+    preferred_language = RadioField(
+        _l("Language"), choices=language_choices(), default="nl",
+        validators=[DataRequired(_l("Choose a language."))],
+    )
+    roles = CheckboxesField(_l("Roles"), choices=[(k, v) for k, v in ROLE_LABELS.items()])
+    managed_organisations = CheckboxesField(
+        _l("Coordinator of"),
+        description=_l("A coordinator follows the progress of the people of these "
+                       "organisations, and of no others."),
+        coerce=str,
+    )

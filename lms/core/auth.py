@@ -1,0 +1,60 @@
+"""Logging in (Flask-Login) and the permission helpers every view uses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Flask, abort
+from flask_login import LoginManager, current_user
+
+from lms.core.db import db
+from lms.core.i18n import lazy_gettext as _l
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _load_user(user_id: str):
+    from lms.accounts.models import User
+
+    try:
+        user = db.session.get(User, int(user_id))
+    except ValueError:
+        return None
+    # A deactivated person is logged out at their next request.
+    return user if user is not None and user.is_active else None
+
+
+def init_app(app: Flask) -> None:
+    if getattr(app, "login_manager", None) is not None:
+        return  # the host app manages logins; it must load lms users itself
+    manager = LoginManager()
+    manager.login_view = "lms.accounts.login"
+    manager.login_message = _l("Log in to see this page.")
+    manager.login_message_category = "info"
+    manager.session_protection = "strong"
+    manager.user_loader(_load_user)
+    manager.init_app(app)
+
+
+def role_required(*roles: str) -> Callable[[F], F]:
+    """Allow the view to logged-in users that hold one of ``roles`` (admin always passes)."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                from flask import current_app
+
+                return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+            if not (current_user.is_admin or any(current_user.has_role(r) for r in roles)):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+admin_required = role_required("admin")

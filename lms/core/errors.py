@@ -1,0 +1,69 @@
+"""Friendly error pages (400, 403, 404, 405, 429, 500) in the user's language."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from lms.core.i18n import lazy_gettext as _l
+
+#: Title and plain-language explanation per status code.
+MESSAGES = {
+    400: (
+        _l("Something went wrong with your request"),
+        _l("The page could not handle what was sent. Go back, reload the page and try again."),
+    ),
+    403: (
+        _l("You do not have access to this page"),
+        _l("Your account does not allow you to see this page. Ask your coordinator if you "
+           "think you should have access."),
+    ),
+    404: (
+        _l("Page not found"),
+        _l("The page does not exist (any more). Check the address, or start again from the "
+           "home page."),
+    ),
+    405: (
+        _l("This action is not possible here"),
+        _l("The page does not accept this kind of request. Go back and use the buttons on "
+           "the page."),
+    ),
+    429: (
+        _l("Too many attempts"),
+        _l("You tried too often in a short time. Wait a minute and try again."),
+    ),
+    500: (
+        _l("Sorry, something went wrong on our side"),
+        _l("Nothing you did caused this. Try again in a moment. If it keeps happening, tell "
+           "your coordinator what you were doing."),
+    ),
+}
+
+CSRF_MESSAGE = _l(
+    "The form had expired or was sent from another page, so nothing was saved. Go back, reload "
+    "the page and send the form again."
+)
+
+
+def render_error(error: HTTPException):
+    code = error.code or 500
+    title, explanation = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
+    if isinstance(error, CSRFError):
+        explanation = CSRF_MESSAGE
+    response = render_template(
+        "lms/error.html", code=code, title=title, explanation=explanation
+    )
+    return response, code
+
+
+def render_unexpected(error: Exception):
+    return render_error(InternalServerError(original_exception=error))
+
+
+def register_handlers(target: Flask | Blueprint) -> None:
+    for code in MESSAGES:
+        target.register_error_handler(code, render_error)
+    target.register_error_handler(CSRFError, render_error)
+    if isinstance(target, Flask):
+        target.register_error_handler(InternalServerError, render_error)

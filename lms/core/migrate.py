@@ -1,0 +1,63 @@
+"""Schema migrations with Alembic, run from Python (``lms db upgrade`` and on ``lms run``).
+
+The migration scripts live in ``lms/migrations``. The version table is ``lms_alembic_version``
+so that the LMS can share a database with a host application that uses Alembic itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+VERSION_TABLE = "lms_alembic_version"
+
+
+def alembic_config(app: Flask) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["engine"] = app.extensions["lms"].engine
+    return config
+
+
+def current_revision(app: Flask) -> str | None:
+    with app.extensions["lms"].engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"version_table": VERSION_TABLE}
+        )
+        return context.get_current_revision()
+
+
+def upgrade(app: Flask, revision: str = "head") -> bool:
+    """Apply migrations; returns True if the database was empty before."""
+    was_new = current_revision(app) is None
+    command.upgrade(alembic_config(app), revision)
+    return was_new
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database schema."""
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def upgrade_cmd(revision: str) -> None:
+    """Apply the schema migrations (creates the database on first use)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    was_new = upgrade(app, revision)
+    click.echo(f"Database {'created' if was_new else 'upgraded'}: {current_revision(app)}")
+
+
+@db_group.command("current")
+@with_appcontext
+def current_cmd() -> None:
+    """Show the schema revision of the database."""
+    click.echo(current_revision(current_app._get_current_object()) or "empty")  # type: ignore[attr-defined]

@@ -1,0 +1,78 @@
+"""Security headers and CSRF protection for the LMS's pages.
+
+CSRF: every state-changing request to an LMS endpoint must carry the form's ``csrf_token``
+(or an ``X-CSRFToken`` header). This is done per blueprint rather than with Flask-WTF's
+app-wide ``CSRFProtect`` so that mounting the LMS does not change a host app's own routes.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, current_app, request
+from flask.wrappers import Response
+from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
+from wtforms import ValidationError
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "media-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def add_security_headers(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if response.mimetype == "text/html":
+        # Pages may show personal data: never keep them in a shared (municipal) PC's cache.
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _check_csrf() -> None:
+    if request.method not in UNSAFE_METHODS or current_app.config.get("WTF_CSRF_ENABLED") is False:
+        return
+    token = request.form.get("csrf_token") or request.headers.get("X-CSRFToken")
+    try:
+        validate_csrf(token)
+    except ValidationError as exc:
+        raise CSRFError(exc.args[0]) from exc
+
+
+def _headers_for_lms_pages(response: Response) -> Response:
+    if current_app.config.get("LMS_SECURITY_HEADERS_EVERYWHERE"):
+        return response  # the app-wide hook adds them
+    return add_security_headers(response)
+
+
+def init_blueprint(bp: Blueprint) -> None:
+    bp.before_request(_check_csrf)
+    bp.after_request(_headers_for_lms_pages)
+    bp.app_context_processor(lambda: {"csrf_token": generate_csrf})
+
+
+def init_app(app: Flask) -> None:
+    if app.config.get("LMS_SECURITY_HEADERS_EVERYWHERE"):
+        app.after_request(add_security_headers)

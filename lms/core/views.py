@@ -1,0 +1,45 @@
+"""Pages that belong to no feature: the home page, the language switch, static files."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+
+from lms.accounts.views import safe_next
+from lms.core.db import db
+from lms.core.i18n import ui_languages
+
+bp = Blueprint(
+    "core",
+    __name__,
+    template_folder="../templates",
+    static_folder="../static",
+    static_url_path="/static",
+)
+
+
+@bp.get("/")
+@login_required
+def home():
+    return render_template("lms/home.html")
+
+
+@bp.get("/language/<code>")
+def set_language(code: str):
+    """Switch the interface language; remembered for the session and in the profile."""
+    target = safe_next(request.args.get("next")) or url_for(".home")
+    if code in ui_languages():
+        session["lms_lang"] = code
+        if current_user.is_authenticated and current_user.preferred_language != code:
+            current_user.preferred_language = code
+            db.session.commit()
+    return redirect(target)
+
+
+@bp.get("/healthz")
+def health():
+    """For load balancers and monitoring: the app answers and reaches its database."""
+    from sqlalchemy import text
+
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}

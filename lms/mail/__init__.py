@@ -1,0 +1,1 @@
+"""The mail outbox: messages are stored in the request's transaction and sent after commit."""

@@ -1,0 +1,1 @@
+"""Organisations (municipalities, agencies) and their departments (counters)."""
