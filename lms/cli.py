@@ -18,8 +18,9 @@ def _create_app():
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
-             add_version_option=False)
+@click.group(
+    cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False
+)
 def main() -> None:
     """Connectoo LMS: serve the app and manage courses, people and reports."""
 
@@ -52,7 +53,7 @@ def prepare_instance(*, import_courses: bool = True) -> list[str]:
 
     Returns lines describing what was done. Used by ``lms run`` on every start.
     """
-    from lms.core.demo import should_seed_demo, seed_demo
+    from lms.core.demo import seed_demo, should_seed_demo
     from lms.core.migrate import upgrade
 
     notes = []

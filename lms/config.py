@@ -47,3 +47,6 @@ LMS_BASE_URL = "http://127.0.0.1:5000"
 #: Send the security headers (CSP and friends) on every response of the app, not only on the
 #: LMS's own pages. The standalone app sets this; a host app decides for itself.
 LMS_SECURITY_HEADERS_EVERYWHERE = False
+
+#: Behind a reverse proxy: take the client address and scheme from X-Forwarded-* headers.
+LMS_TRUST_PROXY = False

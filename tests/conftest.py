@@ -33,9 +33,13 @@ def _drop_everything(engine: Engine) -> None:
     with engine.begin() as conn:
         for table in inspect(conn).get_table_names():
             if table.startswith("lms_"):
-                conn.execute(text(f'DROP TABLE IF EXISTS "{table}" CASCADE'
-                                  if conn.dialect.name == "postgresql"
-                                  else f'DROP TABLE IF EXISTS "{table}"'))
+                conn.execute(
+                    text(
+                        f'DROP TABLE IF EXISTS "{table}" CASCADE'
+                        if conn.dialect.name == "postgresql"
+                        else f'DROP TABLE IF EXISTS "{table}"'
+                    )
+                )
 
 
 @pytest.fixture(scope="session")
@@ -53,11 +57,13 @@ def engine(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
     engine = make_engine(database_url)
     _drop_everything(engine)
-    app = create_app({
-        "LMS_INSTANCE_PATH": str(tmp_path_factory.mktemp("migrate-instance")),
-        "LMS_DATABASE_URL": database_url,
-        "LMS_DEMO": "no",
-    })
+    app = create_app(
+        {
+            "LMS_INSTANCE_PATH": str(tmp_path_factory.mktemp("migrate-instance")),
+            "LMS_DATABASE_URL": database_url,
+            "LMS_DEMO": "no",
+        }
+    )
     app.extensions["lms"].engine.dispose()
     app.extensions["lms"].engine = engine
     upgrade(app)

@@ -26,12 +26,25 @@ def users_group() -> None:
 @click.option("--username", help="Username (login), for people without e-mail.")
 @click.option("--organisation", help="Organisation name or slug.")
 @click.option("--department", help="Department name within the organisation.")
-@click.option("--role", "roles", multiple=True, type=click.Choice(ROLES), default=["learner"],
-              show_default=True, help="Role; repeat for several. A manager manages --organisation.")
-@click.option("--language", type=click.Choice(["nl", "fr", "de", "en"]), default="nl",
-              show_default=True)
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="Password (asked when not given).")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    type=click.Choice(ROLES),
+    default=["learner"],
+    show_default=True,
+    help="Role; repeat for several. A manager manages --organisation.",
+)
+@click.option(
+    "--language", type=click.Choice(["nl", "fr", "de", "en"]), default="nl", show_default=True
+)
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Password (asked when not given).",
+)
 @with_appcontext
 def create_cmd(full_name, email, username, organisation, department, roles, language, password):
     """Create one person."""
@@ -39,13 +52,15 @@ def create_cmd(full_name, email, username, organisation, department, roles, lang
     if organisation:
         org = find_organisation(db.session, organisation)
         if org is None:
-            raise click.BadParameter(f"no organisation called {organisation!r}",
-                                     param_hint="--organisation")
+            raise click.BadParameter(
+                f"no organisation called {organisation!r}", param_hint="--organisation"
+            )
     if department:
         dept = find_department(db.session, org, department) if org else None
         if dept is None:
-            raise click.BadParameter(f"no department {department!r} in that organisation",
-                                     param_hint="--department")
+            raise click.BadParameter(
+                f"no department {department!r} in that organisation", param_hint="--department"
+            )
     problems = password_problems(password, identifiers=(email or "", username or ""))
     if problems:
         raise click.BadParameter(" ".join(problems), param_hint="--password")
@@ -58,14 +73,23 @@ def create_cmd(full_name, email, username, organisation, department, roles, lang
         else:
             specs.append(RoleSpec(role))
     try:
-        user = create_user(db.session, full_name=full_name, email=email, username=username,
-                           password=password, organisation=org, department=dept, roles=specs,
-                           language=language)
+        user = create_user(
+            db.session,
+            full_name=full_name,
+            email=email,
+            username=username,
+            password=password,
+            organisation=org,
+            department=dept,
+            roles=specs,
+            language=language,
+        )
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
     db.session.commit()
-    click.echo(f"Created {user.full_name} ({user.login_name}) with roles: "
-               f"{', '.join(sorted(user.roles))}.")
+    click.echo(
+        f"Created {user.full_name} ({user.login_name}) with roles: {', '.join(sorted(user.roles))}."
+    )
 
 
 @users_group.command("import")

@@ -31,8 +31,12 @@ class RowProblem:
     message: str
 
     def __str__(self) -> str:
-        return _("row %(row)d, column %(column)s: %(message)s",
-                 row=self.row, column=self.column, message=self.message)
+        return _(
+            "row %(row)d, column %(column)s: %(message)s",
+            row=self.row,
+            column=self.column,
+            message=self.message,
+        )
 
 
 @dataclass
@@ -55,9 +59,7 @@ def _read_rows(data: bytes | str) -> tuple[list[str], list[dict[str, str]]]:
     ]
 
 
-def import_users(
-    session: Session, data: bytes | str, *, actor: User | None = None
-) -> list[User]:
+def import_users(session: Session, data: bytes | str, *, actor: User | None = None) -> list[User]:
     """Check every row, then create all people or none. Raises :class:`CsvImportError`."""
     try:
         header, rows = _read_rows(data)
@@ -71,9 +73,13 @@ def import_users(
             problems.append(RowProblem(1, column, _("This column is missing.")))
     for column in header:
         if column not in COLUMNS:
-            problems.append(RowProblem(1, column or "-", _(
-                "Unknown column. Known columns: %(columns)s.", columns=", ".join(COLUMNS)
-            )))
+            problems.append(
+                RowProblem(
+                    1,
+                    column or "-",
+                    _("Unknown column. Known columns: %(columns)s.", columns=", ".join(COLUMNS)),
+                )
+            )
     if "email" not in header and "username" not in header:
         problems.append(RowProblem(1, "email", _("Give an email or a username column.")))
     if problems:
@@ -104,8 +110,10 @@ def import_users(
             if not value:
                 continue
             if value in seen_logins:
-                problem(column, _("%(value)s is also on row %(row)d.",
-                                  value=value, row=seen_logins[value]))
+                problem(
+                    column,
+                    _("%(value)s is also on row %(row)d.", value=value, row=seen_logins[value]),
+                )
             elif login_taken(session, value):
                 problem(column, _("%(value)s is already used by another account.", value=value))
             seen_logins.setdefault(value, number)
@@ -113,22 +121,36 @@ def import_users(
         if row.get("organisation"):
             organisation = find_organisation(session, row["organisation"])
             if organisation is None:
-                problem("organisation", _("No organisation called %(value)s.",
-                                          value=row["organisation"]))
+                problem(
+                    "organisation",
+                    _("No organisation called %(value)s.", value=row["organisation"]),
+                )
         if row.get("department"):
-            if organisation is None:
+            if not row.get("organisation"):
                 problem("department", _("A department needs an organisation."))
-            else:
+            elif organisation is not None:
                 department = find_department(session, organisation, row["department"])
                 if department is None:
-                    problem("department", _("%(org)s has no department called %(value)s.",
-                                             org=organisation.name, value=row["department"]))
+                    problem(
+                        "department",
+                        _(
+                            "%(org)s has no department called %(value)s.",
+                            org=organisation.name,
+                            value=row["department"],
+                        ),
+                    )
         roles = [r.strip().lower() for r in (row.get("roles") or "learner").split(";")]
         specs = []
         for role in filter(None, roles):
             if role not in ROLES:
-                problem("roles", _("Unknown role %(value)s. Use: %(roles)s.",
-                                   value=role, roles=", ".join(ROLES)))
+                problem(
+                    "roles",
+                    _(
+                        "Unknown role %(value)s. Use: %(roles)s.",
+                        value=role,
+                        roles=", ".join(ROLES),
+                    ),
+                )
             elif role == "manager":
                 if organisation is None:
                     problem("roles", _("A manager needs an organisation."))
@@ -138,14 +160,21 @@ def import_users(
                 specs.append(RoleSpec(role))
         language = (row.get("language") or "nl").lower()
         if language not in LANGUAGES:
-            problem("language", _("Unknown language %(value)s. Use: nl, fr, de or en.",
-                                  value=language))
+            problem(
+                "language", _("Unknown language %(value)s. Use: nl, fr, de or en.", value=language)
+            )
         if len(problems) == before:
-            planned.append(dict(
-                full_name=row["full_name"], email=email, username=username,
-                organisation=organisation, department=department, roles=specs,
-                language=language,
-            ))
+            planned.append(
+                {
+                    "full_name": row["full_name"],
+                    "email": email,
+                    "username": username,
+                    "organisation": organisation,
+                    "department": department,
+                    "roles": specs,
+                    "language": language,
+                }
+            )
     if problems:
         raise CsvImportError(problems)
     return [create_user(session, actor=actor, **kwargs) for kwargs in planned]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from lms.core.forms import LMSForm
 from wtforms import EmailField, PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.validators import Email as EmailValidator
 
+from lms.core.forms import LMSForm, options
 from lms.core.i18n import LANGUAGE_NAMES
 from lms.core.i18n import lazy_gettext as _l
 
@@ -24,8 +24,8 @@ class LoginForm(LMSForm):
     )
 
 
-def language_choices() -> list[tuple[str, str]]:
-    return list(LANGUAGE_NAMES.items())
+def language_choices():
+    return options(LANGUAGE_NAMES.items())
 
 
 class ProfileForm(LMSForm):
@@ -37,13 +37,17 @@ class ProfileForm(LMSForm):
     email = EmailField(
         _l("E-mail address"),
         description=_l("We send messages about your courses to this address."),
-        validators=[Optional(), EmailValidator(_l("Enter an e-mail address like name@example.be."))],
+        validators=[
+            Optional(),
+            EmailValidator(_l("Enter an e-mail address like name@example.be.")),
+        ],
         render_kw={"autocomplete": "email", "spellcheck": "false"},
     )
     preferred_language = RadioField(
         _l("Language"),
-        description=_l("The language of the pages, of the courses (where available) and of "
-                       "e-mails."),
+        description=_l(
+            "The language of the pages, of the courses (where available) and of e-mails."
+        ),
         choices=language_choices(),
         validators=[DataRequired(_l("Choose a language."))],
     )

@@ -42,8 +42,10 @@ def find_by_login(session: Session, identifier: str) -> User | None:
 
 
 def login_taken(session: Session, value: str, *, except_user_id: int | None = None) -> bool:
-    query = select(func.count()).select_from(User).where(
-        or_(User.email == value, User.username == value)
+    query = (
+        select(func.count())
+        .select_from(User)
+        .where(or_(User.email == value, User.username == value))
     )
     if except_user_id is not None:
         query = query.where(User.id != except_user_id)
@@ -85,7 +87,9 @@ def create_user(
         raise AccountError(_("Give an e-mail address or a username."), "email")
     for value, field in ((email, "email"), (username, "username")):
         if value and login_taken(session, value):
-            raise AccountError(_("%(value)s is already used by another account.", value=value), field)
+            raise AccountError(
+                _("%(value)s is already used by another account.", value=value), field
+            )
     _check_department(organisation, department)
     user = User(
         full_name=full_name.strip(),
@@ -101,7 +105,11 @@ def create_user(
     session.flush()
     set_roles(session, user, roles, actor=actor, record=False)
     audit.record(
-        session, "user.create", "user", user.id, actor_id=actor.id if actor else None,
+        session,
+        "user.create",
+        "user",
+        user.id,
+        actor_id=actor.id if actor else None,
         roles=sorted(user.roles),
     )
     signals.user_created.send(user, actor=actor)
@@ -132,7 +140,11 @@ def set_roles(
     session.flush()
     if record:
         audit.record(
-            session, "user.roles", "user", user.id, actor_id=actor.id if actor else None,
+            session,
+            "user.roles",
+            "user",
+            user.id,
+            actor_id=actor.id if actor else None,
             roles=sorted(f"{r}:{o}" if o else r for r, o in wanted),
         )
 
@@ -152,7 +164,9 @@ def update_profile(
         raise AccountError(_("Give an e-mail address or a username."), "email")
     for value, field in ((email, "email"), (username, "username")):
         if value and login_taken(session, value, except_user_id=user.id):
-            raise AccountError(_("%(value)s is already used by another account.", value=value), field)
+            raise AccountError(
+                _("%(value)s is already used by another account.", value=value), field
+            )
     user.full_name, user.email, user.username = full_name.strip(), email, username
     user.preferred_language = language
     session.flush()
@@ -174,7 +188,11 @@ def move_user(
     session.flush()
     if old is not organisation:
         audit.record(
-            session, "user.move", "user", user.id, actor_id=actor.id if actor else None,
+            session,
+            "user.move",
+            "user",
+            user.id,
+            actor_id=actor.id if actor else None,
             old_organisation_id=old.id if old else None,
             new_organisation_id=organisation.id if organisation else None,
         )

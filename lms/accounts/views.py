@@ -100,6 +100,4 @@ def password():
                 db.session.commit()
                 flash(_("Your password is changed."), "success")
                 return redirect(url_for(".profile"))
-    return render_template(
-        "lms/accounts/profile.html", form=form, password_form=password_form
-    ), 422
+    return render_template("lms/accounts/profile.html", form=form, password_form=password_form), 422

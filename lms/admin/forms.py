@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from lms.core.forms import LMSForm
 from wtforms import (
     EmailField,
     RadioField,
@@ -15,6 +14,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.validators import Email as EmailValidator
 
 from lms.accounts.forms import language_choices
+from lms.core.forms import LMSForm, options
 from lms.core.i18n import lazy_gettext as _l
 from lms.organisations.models import ORGANISATION_KINDS
 
@@ -43,7 +43,7 @@ class OrganisationForm(LMSForm):
     )
     kind = RadioField(
         _l("Kind of organisation"),
-        choices=[(k, KIND_LABELS[k]) for k in ORGANISATION_KINDS],
+        choices=options((k, KIND_LABELS[k]) for k in ORGANISATION_KINDS),
         default="municipality",
         validators=[DataRequired(_l("Choose the kind of organisation."))],
     )
@@ -63,7 +63,10 @@ class PersonForm(LMSForm):
     )
     email = EmailField(
         _l("E-mail address"),
-        validators=[Optional(), EmailValidator(_l("Enter an e-mail address like name@example.be."))],
+        validators=[
+            Optional(),
+            EmailValidator(_l("Enter an e-mail address like name@example.be.")),
+        ],
         render_kw={"spellcheck": "false"},
     )
     username = StringField(
@@ -75,13 +78,17 @@ class PersonForm(LMSForm):
     organisation = SelectField(_l("Organisation"), coerce=str, validators=[Optional()])
     department = SelectField(_l("Department"), coerce=str, validators=[Optional()])
     preferred_language = RadioField(
-        _l("Language"), choices=language_choices(), default="nl",
+        _l("Language"),
+        choices=language_choices(),
+        default="nl",
         validators=[DataRequired(_l("Choose a language."))],
     )
-    roles = CheckboxesField(_l("Roles"), choices=[(k, v) for k, v in ROLE_LABELS.items()])
+    roles = CheckboxesField(_l("Roles"), choices=options(ROLE_LABELS.items()))
     managed_organisations = CheckboxesField(
         _l("Coordinator of"),
-        description=_l("A coordinator follows the progress of the people of these "
-                       "organisations, and of no others."),
+        description=_l(
+            "A coordinator follows the progress of the people of these "
+            "organisations, and of no others."
+        ),
         coerce=str,
     )

@@ -20,6 +20,7 @@ from lms.accounts.services import (
 from lms.admin.forms import DepartmentForm, OrganisationForm, PersonForm
 from lms.core.auth import admin_required
 from lms.core.db import db
+from lms.core.forms import options
 from lms.core.i18n import gettext as _
 from lms.core.pagination import paginate
 from lms.organisations.models import Department, Organisation
@@ -70,9 +71,15 @@ def organisations():
 
 
 def _organisation_name_taken(name: str, except_id: int | None = None) -> bool:
-    query = select(func.count()).select_from(Organisation).where(
-        or_(func.lower(Organisation.name) == name.strip().lower(),
-            Organisation.slug == slugify(name))
+    query = (
+        select(func.count())
+        .select_from(Organisation)
+        .where(
+            or_(
+                func.lower(Organisation.name) == name.strip().lower(),
+                Organisation.slug == slugify(name),
+            )
+        )
     )
     if except_id is not None:
         query = query.where(Organisation.id != except_id)
@@ -114,7 +121,10 @@ def organisation(organisation_id: int):
             form.name.errors.append(_("An organisation with this name already exists."))
         else:
             update_organisation(
-                db.session, organisation, name=form.name.data, kind=form.kind.data,
+                db.session,
+                organisation,
+                name=form.name.data,
+                kind=form.kind.data,
                 actor_id=current_user.id,
             )
             db.session.commit()
@@ -164,8 +174,12 @@ def department(department_id: int):
             d.name.lower() == name.lower() and d.id != department.id
             for d in department.organisation.departments
         ):
-            form.name.errors.append(_("%(org)s already has a department with this name.",
-                                      org=department.organisation.name))
+            form.name.errors.append(
+                _(
+                    "%(org)s already has a department with this name.",
+                    org=department.organisation.name,
+                )
+            )
         else:
             rename_department(db.session, department, name, actor_id=current_user.id)
             db.session.commit()
@@ -186,8 +200,11 @@ def people():
     if search:
         like = f"%{search.lower()}%"
         query = query.where(
-            or_(func.lower(User.full_name).like(like), User.email.like(like),
-                User.username.like(like))
+            or_(
+                func.lower(User.full_name).like(like),
+                User.email.like(like),
+                User.username.like(like),
+            )
         )
     organisation_id = request.args.get("organisation", type=int)
     if organisation_id:
@@ -203,19 +220,22 @@ def people():
 
 
 def _fill_choices(form: PersonForm, organisations: list[Organisation]) -> None:
-    form.organisation.choices = [("", _("No organisation"))] + [
-        (str(o.id), o.name) for o in organisations
+    form.organisation.choices = options(
+        [("", _("No organisation"))] + [(str(o.id), o.name) for o in organisations]
+    )
+    form.department.choices = options([("", _("No department"))]) + [
+        choice
+        for o in organisations
+        for choice in options(((str(d.id), d.name) for d in o.departments), optgroup=o.name)
     ]
-    form.department.choices = [("", _("No department"))] + [
-        (str(d.id), f"{o.name}: {d.name}") for o in organisations for d in o.departments
-    ]
-    form.managed_organisations.choices = [(str(o.id), o.name) for o in organisations]
+    form.managed_organisations.choices = options((str(o.id), o.name) for o in organisations)
 
 
 def _read_person_form(form: PersonForm):
     organisation = (
         db.session.get(Organisation, int(form.organisation.data))
-        if form.organisation.data else None
+        if form.organisation.data
+        else None
     )
     department = (
         db.session.get(Department, int(form.department.data)) if form.department.data else None
@@ -277,14 +297,17 @@ def person(user_id: int):
         organisation, department, roles = _read_person_form(form)
         try:
             update_profile(
-                db.session, person, full_name=form.full_name.data, email=form.email.data,
-                username=form.username.data, language=form.preferred_language.data,
+                db.session,
+                person,
+                full_name=form.full_name.data,
+                email=form.email.data,
+                username=form.username.data,
+                language=form.preferred_language.data,
                 actor=current_user,
             )
             move_user(db.session, person, organisation, department, actor=current_user)
             if person.id == current_user.id and not any(r.role == "admin" for r in roles):
-                raise AccountError(_("You cannot take away your own administrator role."),
-                                   "roles")
+                raise AccountError(_("You cannot take away your own administrator role."), "roles")
             set_roles(db.session, person, roles, actor=current_user)
         except AccountError as exc:
             db.session.rollback()
@@ -307,8 +330,10 @@ def person_deactivate(user_id: int):
         flash(str(exc), "error")
     else:
         db.session.commit()
-        flash(_("%(name)s can no longer log in. Their history is kept.",
-                name=person.full_name), "success")
+        flash(
+            _("%(name)s can no longer log in. Their history is kept.", name=person.full_name),
+            "success",
+        )
     return redirect(url_for(".person", user_id=user_id))
 
 

@@ -59,17 +59,36 @@ def seed_demo(session: Session) -> list[User]:
         org = organisations[org_name]
         department = next(d for d in org.departments if d.name == dept_name)
         roles = [RoleSpec("learner")] + [RoleSpec("manager", org.id) for _ in extra]
-        people.append(create_user(
-            session, full_name=name, email=f"{local}@{DOMAINS[org_name]}",
-            password=DEMO_PASSWORD, organisation=org, department=department, roles=roles,
-            language=language,
-        ))
-    people.append(create_user(
-        session, full_name="Tina Trainer", email="trainer@connectoo.demo",
-        password=DEMO_PASSWORD, roles=[RoleSpec("trainer"), RoleSpec("learner")],
-    ))
-    people.append(create_user(
-        session, full_name="Alex Admin", email="admin@connectoo.demo", username="admin",
-        password=DEMO_PASSWORD, roles=[RoleSpec("admin")], language="nl",
-    ))
+        people.append(
+            create_user(
+                session,
+                full_name=name,
+                email=f"{local}@{DOMAINS[org_name]}",
+                password=DEMO_PASSWORD,
+                organisation=org,
+                department=department,
+                roles=roles,
+                language=language,
+            )
+        )
+    people.append(
+        create_user(
+            session,
+            full_name="Tina Trainer",
+            email="trainer@connectoo.demo",
+            password=DEMO_PASSWORD,
+            roles=[RoleSpec("trainer"), RoleSpec("learner")],
+        )
+    )
+    people.append(
+        create_user(
+            session,
+            full_name="Alex Admin",
+            email="admin@connectoo.demo",
+            username="admin",
+            password=DEMO_PASSWORD,
+            roles=[RoleSpec("admin")],
+            language="nl",
+        )
+    )
     return people

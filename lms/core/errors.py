@@ -16,18 +16,24 @@ MESSAGES = {
     ),
     403: (
         _l("You do not have access to this page"),
-        _l("Your account does not allow you to see this page. Ask your coordinator if you "
-           "think you should have access."),
+        _l(
+            "Your account does not allow you to see this page. Ask your coordinator if you "
+            "think you should have access."
+        ),
     ),
     404: (
         _l("Page not found"),
-        _l("The page does not exist (any more). Check the address, or start again from the "
-           "home page."),
+        _l(
+            "The page does not exist (any more). Check the address, or start again from the "
+            "home page."
+        ),
     ),
     405: (
         _l("This action is not possible here"),
-        _l("The page does not accept this kind of request. Go back and use the buttons on "
-           "the page."),
+        _l(
+            "The page does not accept this kind of request. Go back and use the buttons on "
+            "the page."
+        ),
     ),
     429: (
         _l("Too many attempts"),
@@ -35,8 +41,10 @@ MESSAGES = {
     ),
     500: (
         _l("Sorry, something went wrong on our side"),
-        _l("Nothing you did caused this. Try again in a moment. If it keeps happening, tell "
-           "your coordinator what you were doing."),
+        _l(
+            "Nothing you did caused this. Try again in a moment. If it keeps happening, tell "
+            "your coordinator what you were doing."
+        ),
     ),
 }
 
@@ -51,9 +59,7 @@ def render_error(error: HTTPException):
     title, explanation = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
     if isinstance(error, CSRFError):
         explanation = CSRF_MESSAGE
-    response = render_template(
-        "lms/error.html", code=code, title=title, explanation=explanation
-    )
+    response = render_template("lms/error.html", code=code, title=title, explanation=explanation)
     return response, code
 
 

@@ -1,6 +1,10 @@
 """The base class of every LMS form."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from flask_wtf import FlaskForm
+from wtforms import SelectChoice
 
 
 class LMSForm(FlaskForm):
@@ -10,3 +14,8 @@ class LMSForm(FlaskForm):
 
     class Meta:
         csrf = False
+
+
+def options(pairs: Iterable[tuple[str, Any]], optgroup: str | None = None) -> list[SelectChoice]:
+    """Choices for a select, radio or checkbox field from ``(value, label)`` pairs."""
+    return [SelectChoice(value, label, optgroup=optgroup) for value, label in pairs]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, request, session
+from flask import Blueprint, Flask, current_app, has_request_context, request, session
 from flask_babel import Babel, Domain, get_locale
 from flask_login import current_user
 
@@ -34,6 +34,8 @@ def ui_languages() -> list[str]:
 def select_locale() -> str:
     """The user's saved preference, then the session's choice, then the browser, then nl."""
     languages = ui_languages()
+    if not has_request_context():
+        return "en"  # command-line output is for operators, in the code's language
     if current_user and current_user.is_authenticated:
         preferred = getattr(current_user, "preferred_language", None)
         if preferred in languages:

@@ -28,9 +28,7 @@ def alembic_config(app: Flask) -> Config:
 
 def current_revision(app: Flask) -> str | None:
     with app.extensions["lms"].engine.connect() as connection:
-        context = MigrationContext.configure(
-            connection, opts={"version_table": VERSION_TABLE}
-        )
+        context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
         return context.get_current_revision()
 
 

@@ -73,7 +73,9 @@ class SMTPBackend:
     def send(self, messages: Iterable[tuple[OutgoingMail, EmailMessage]]) -> None:
         c = self.config
         with smtplib.SMTP(
-            c["LMS_MAIL_SMTP_HOST"], int(c["LMS_MAIL_SMTP_PORT"]), timeout=c["LMS_MAIL_SMTP_TIMEOUT"]
+            c["LMS_MAIL_SMTP_HOST"],
+            int(c["LMS_MAIL_SMTP_PORT"]),
+            timeout=c["LMS_MAIL_SMTP_TIMEOUT"],
         ) as smtp:
             if c["LMS_MAIL_SMTP_STARTTLS"]:
                 smtp.starttls()

@@ -31,7 +31,11 @@ def create_organisation(
         organisation.departments.append(Department(name=dept.strip()))
     session.flush()
     audit.record(
-        session, "organisation.create", "organisation", organisation.id, actor_id=actor_id,
+        session,
+        "organisation.create",
+        "organisation",
+        organisation.id,
+        actor_id=actor_id,
         name=organisation.name,
     )
     return organisation
@@ -44,7 +48,11 @@ def update_organisation(
     organisation.kind = kind
     session.flush()
     audit.record(
-        session, "organisation.update", "organisation", organisation.id, actor_id=actor_id,
+        session,
+        "organisation.update",
+        "organisation",
+        organisation.id,
+        actor_id=actor_id,
         name=organisation.name,
     )
 
@@ -56,8 +64,13 @@ def add_department(
     session.add(department)
     session.flush()
     audit.record(
-        session, "department.create", "department", department.id, actor_id=actor_id,
-        name=department.name, organisation_id=organisation.id,
+        session,
+        "department.create",
+        "department",
+        department.id,
+        actor_id=actor_id,
+        name=department.name,
+        organisation_id=organisation.id,
     )
     return department
 
@@ -69,6 +82,11 @@ def rename_department(
     department.name = name.strip()
     session.flush()
     audit.record(
-        session, "department.rename", "department", department.id, actor_id=actor_id,
-        old=old, new=department.name,
+        session,
+        "department.rename",
+        "department",
+        department.id,
+        actor_id=actor_id,
+        old=old,
+        new=department.name,
     )

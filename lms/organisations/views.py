@@ -30,9 +30,11 @@ def _only_coordinators() -> None:
 @bp.get("/people")
 def people():
     organisations = list(db.session.scalars(organisations_visible_to(current_user)))
-    query = people_visible_to(current_user).where(
-        User.organisation_id.in_([o.id for o in organisations])
-    ).order_by(User.full_name, User.id)
+    query = (
+        people_visible_to(current_user)
+        .where(User.organisation_id.in_([o.id for o in organisations]))
+        .order_by(User.full_name, User.id)
+    )
     search = (request.args.get("q") or "").strip()
     if search:
         like = f"%{search.lower()}%"

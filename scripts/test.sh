@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: lint, SQLite, PostgreSQL (a throw-away cluster on
+# 127.0.0.1) and the browser tests (Debian's Chromium). Fails if any part fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+
+echo "== lint"
+$BIN/ruff check lms tests scripts
+$BIN/ruff format --check lms tests scripts
+
+echo "== translations compiled"
+$BIN/pybabel -q compile -D lms -d lms/translations
+
+# Chromium for the browser tests (Debian's package; never a downloaded browser).
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "== installing chromium"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "Chromium is missing: install Debian's 'chromium' package (as root)." >&2
+    exit 1
+  fi
+fi
+
+echo "== tests on SQLite (with browser tests)"
+$BIN/pytest -q -p no:cacheprovider
+
+echo "== tests on PostgreSQL"
+bash scripts/with-postgres.sh $BIN/pytest -q -p no:cacheprovider -m "not browser and not lrs"

@@ -1,0 +1,27 @@
+"""The migrations build exactly the schema the models describe."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+import lms.models  # noqa: F401
+from lms.core.db import Base
+from lms.core.migrate import VERSION_TABLE
+
+
+def test_migrated_schema_matches_models(engine):
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection,
+            opts={
+                "version_table": VERSION_TABLE,
+                "compare_type": True,
+                "include_name": lambda name, type_, _p: type_ != "table" or name.startswith("lms_"),
+            },
+        )
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_every_table_is_prefixed():
+    assert all(name.startswith("lms_") for name in Base.metadata.tables)
