@@ -157,10 +157,10 @@ class LMS:
         security.init_app(app)
         if standalone:
             errors.register_handlers(app)
-        limiter.limit(
-            lambda: app.config["LMS_LOGIN_RATE_LIMIT"],
-            methods=["POST"],
-        )(app.view_functions["lms.accounts.login"])
+        login_endpoint = "lms.accounts.login"
+        app.view_functions[login_endpoint] = limiter.limit(
+            lambda: app.config["LMS_LOGIN_RATE_LIMIT"], methods=["POST"]
+        )(app.view_functions[login_endpoint])
 
         from lms.cli import lms_group
 

@@ -49,8 +49,8 @@ def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
     message["To"] = mail.recipient
     message["Subject"] = mail.subject
     message["Message-ID"] = make_msgid(idstring=f"lms-{mail.id}")
-    message["Content-Language"] = mail.language
     message.set_content(mail.body)
+    message["Content-Language"] = mail.language  # after set_content, which clears Content-*
     return message
 
 
