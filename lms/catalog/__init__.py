@@ -1,0 +1,1 @@
+"""The catalog: imported courses and question banks, as immutable versions."""

@@ -1,0 +1,241 @@
+"""Reads from the catalog.
+
+The typed view of a version (``CourseDef``, ``BankDef``) is kept in a small in-memory LRU.
+Versions are immutable, so a cached view is never stale; the key includes the content hash
+as well as the version id, so that two databases (or a rolled-back test) that reuse an id
+for other content never share an entry.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from lms.catalog.models import Course, CourseVersion, QuestionBank, QuestionBankVersion
+from lms.catalog.readmodel import BankDef, CourseDef, build_bank_def, build_course_def
+
+
+class _LRU:
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def peek(self, key: Any) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return None
+
+    def get_or_build(self, key: Any, build: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = build()
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_views = _LRU(128)
+
+
+def clear_cache() -> None:
+    """Forget every cached view (tests, or to free memory)."""
+    _views.clear()
+
+
+def get_course(session: Session, slug: str) -> Course | None:
+    return session.scalar(select(Course).where(Course.slug == slug))
+
+
+def get_bank(session: Session, slug: str) -> QuestionBank | None:
+    return session.scalar(select(QuestionBank).where(QuestionBank.slug == slug))
+
+
+@dataclass(frozen=True)
+class CourseListing:
+    """A loaded course and its current version, for ``lms courses`` and admin pages."""
+
+    slug: str
+    title: dict[str, str]
+    default_language: str
+    version: int
+    imported_at: datetime
+    source_path: str
+    versions: int
+
+
+def list_courses(session: Session) -> list[CourseListing]:
+    """Every course with its current version, by slug."""
+    rows = session.execute(
+        select(Course, CourseVersion)
+        .join(CourseVersion, Course.current_version_id == CourseVersion.id)
+        .order_by(Course.slug)
+    )
+    count_rows = session.execute(
+        select(CourseVersion.course_id, func.count()).group_by(CourseVersion.course_id)
+    )
+    counts: dict[int, int] = dict(count_rows.tuples().all())
+    return [
+        CourseListing(
+            slug=course.slug,
+            title=version.definition["title"],
+            default_language=version.definition["languages"][0],
+            version=version.number,
+            imported_at=version.imported_at,
+            source_path=version.source_path,
+            versions=counts.get(course.id, version.number),
+        )
+        for course, version in rows
+    ]
+
+
+def _course_view(session: Session, condition: Any) -> CourseDef | None:
+    row = session.execute(
+        select(
+            CourseVersion.course_id,
+            CourseVersion.id,
+            CourseVersion.number,
+            CourseVersion.content_hash,
+        ).where(condition)
+    ).one_or_none()
+    if row is None:
+        return None
+    course_id, version_id, number, digest = row
+
+    def build() -> CourseDef:
+        definition = session.scalar(
+            select(CourseVersion.definition).where(CourseVersion.id == version_id)
+        )
+        return build_course_def(
+            definition,
+            course_id=course_id,
+            version_id=version_id,
+            number=number,
+            content_hash=digest,
+        )
+
+    return _views.get_or_build(("course", course_id, version_id, digest), build)
+
+
+def get_course_def(session: Session, slug: str) -> CourseDef | None:
+    """The current version of course ``slug``, as a typed view (cached)."""
+    current = select(Course.current_version_id).where(Course.slug == slug).scalar_subquery()
+    return _course_view(session, CourseVersion.id == current)
+
+
+def get_current_course_defs(
+    session: Session, course_ids: Iterable[int] | None = None
+) -> dict[int, CourseDef]:
+    """The current version of several courses (all when ``course_ids`` is None), by course id.
+
+    Two queries at most, whatever the number of courses: one for the current versions, one
+    for the definitions that are not cached yet.
+    """
+    query = select(
+        CourseVersion.course_id, CourseVersion.id, CourseVersion.number, CourseVersion.content_hash
+    ).join(Course, Course.current_version_id == CourseVersion.id)
+    if course_ids is not None:
+        ids = list(course_ids)
+        if not ids:
+            return {}
+        query = query.where(Course.id.in_(ids))
+    rows = session.execute(query).all()
+    result: dict[int, CourseDef] = {}
+    missing = []
+    for course_id, version_id, number, digest in rows:
+        cached = _views.peek(("course", course_id, version_id, digest))
+        if cached is None:
+            missing.append((course_id, version_id, number, digest))
+        else:
+            result[course_id] = cached
+    if missing:
+        definitions = dict(
+            session.execute(
+                select(CourseVersion.id, CourseVersion.definition).where(
+                    CourseVersion.id.in_([m[1] for m in missing])
+                )
+            )
+            .tuples()
+            .all()
+        )
+        for course_id, version_id, number, digest in missing:
+            result[course_id] = _views.get_or_build(
+                ("course", course_id, version_id, digest),
+                lambda c=course_id, v=version_id, n=number, d=digest: build_course_def(
+                    definitions[v], course_id=c, version_id=v, number=n, content_hash=d
+                ),
+            )
+    return result
+
+
+def get_course_version_def(session: Session, version_id: int) -> CourseDef | None:
+    """A given version of a course (e.g. the one an attempt was made in)."""
+    return _course_view(session, CourseVersion.id == version_id)
+
+
+def _bank_view(session: Session, condition: Any) -> BankDef | None:
+    row = session.execute(
+        select(
+            QuestionBankVersion.bank_id,
+            QuestionBankVersion.id,
+            QuestionBankVersion.number,
+            QuestionBankVersion.content_hash,
+        ).where(condition)
+    ).one_or_none()
+    if row is None:
+        return None
+    bank_id, version_id, number, digest = row
+
+    def build() -> BankDef:
+        definition = session.scalar(
+            select(QuestionBankVersion.definition).where(QuestionBankVersion.id == version_id)
+        )
+        return build_bank_def(
+            definition,
+            bank_id=bank_id,
+            version_id=version_id,
+            number=number,
+            content_hash=digest,
+        )
+
+    return _views.get_or_build(("bank", bank_id, version_id, digest), build)
+
+
+def get_bank_def(session: Session, slug: str) -> BankDef | None:
+    """The current version of question bank ``slug``, as a typed view (cached)."""
+    current = (
+        select(QuestionBank.current_version_id).where(QuestionBank.slug == slug).scalar_subquery()
+    )
+    return _bank_view(session, QuestionBankVersion.id == current)
+
+
+def get_bank_version_def(session: Session, version_id: int) -> BankDef | None:
+    return _bank_view(session, QuestionBankVersion.id == version_id)
+
+
+def current_bank_sizes(session: Session) -> dict[str, int]:
+    """Number of questions in the current version of every bank, by slug."""
+    rows = session.execute(
+        select(QuestionBank.slug, QuestionBankVersion.definition).join(
+            QuestionBankVersion, QuestionBank.current_version_id == QuestionBankVersion.id
+        )
+    )
+    return {slug: len(definition.get("questions", [])) for slug, definition in rows}
