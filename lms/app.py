@@ -19,6 +19,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         "lms",
         instance_path=os.path.abspath(instance_path or os.path.join(os.getcwd(), "instance")),
         instance_relative_config=True,
+        static_folder=None,  # the LMS serves its own files from its blueprint
     )
     LMS().init_app(app, standalone=True, config=config)
     if app.config.get("LMS_TRUST_PROXY"):

@@ -81,6 +81,8 @@ def make_test_app(engine: Engine, instance: Path, **config) -> tuple[Flask, obje
         "LMS_QUIZZES_PATH": str(REPO / "quizzes"),
         "LMS_CERTIFICATES_PATH": str(REPO / "certificates"),
         "LMS_BASE_URL": "http://127.0.0.1",
+        # Still scrypt, at a lower cost: the suite creates hundreds of accounts.
+        "LMS_PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
     }
     settings.update(config)
     app = create_app(settings)
@@ -199,3 +201,27 @@ def login(client: FlaskClient, user, password: str = PASSWORD):
     response = post_form(client, "/login", {"login": user.login_name, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)
     return response
+
+
+@pytest.fixture
+def committing_app(engine: Engine, tmp_path: Path) -> Iterator[Flask]:
+    """An app whose requests and sessions really commit, each on its own connection, for
+    concurrency tests (two threads released together by a threading.Barrier). Every LMS
+    table is emptied afterwards, so other tests still start from an empty database."""
+    import lms.models  # noqa: F401
+
+    app = create_app({
+        "TESTING": True,
+        "LMS_INSTANCE_PATH": str(tmp_path / "committing-instance"),
+        "LMS_DATABASE_URL": engine.url.render_as_string(hide_password=False),
+        "LMS_DEMO": "no",
+        "LMS_PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+        "LMS_COURSES_PATH": str(REPO / "courses"),
+        "LMS_QUIZZES_PATH": str(REPO / "quizzes"),
+        "LMS_CERTIFICATES_PATH": str(REPO / "certificates"),
+    })
+    yield app
+    app.extensions["lms"].engine.dispose()
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())

@@ -29,7 +29,7 @@ def safe_next(target: str | None) -> str | None:
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("lms.core.home"))
+        return redirect(url_for("lms.learning.my_learning"))
     form = LoginForm()
     failed = False
     if form.validate_on_submit():
@@ -38,7 +38,7 @@ def login():
             db.session.commit()
             session.pop("lms_lang", None)
             login_user(user)
-            return redirect(safe_next(request.args.get("next")) or url_for("lms.core.home"))
+            return redirect(safe_next(request.args.get("next")) or url_for("lms.learning.my_learning"))
         failed = True
     status = 200 if not form.errors and not failed else 422
     return render_template("lms/accounts/login.html", form=form, failed=failed), status
@@ -75,9 +75,20 @@ def profile():
             flash(_("Your details are saved."), "success")
             return redirect(url_for(".profile"))
     status = 422 if form.errors else 200
+    return _render_profile(form, password_form), status
+
+
+def _render_profile(form: ProfileForm, password_form: PasswordChangeForm) -> str:
+    from lms.learning.queries import my_enrolments
+    from lms.learning.views import course_language
+
     return render_template(
-        "lms/accounts/profile.html", form=form, password_form=password_form
-    ), status
+        "lms/accounts/profile.html",
+        form=form,
+        password_form=password_form,
+        enrolments=my_enrolments(db.session, current_user.id),
+        course_language=course_language,
+    )
 
 
 @bp.post("/profile/password")

@@ -45,7 +45,7 @@ def db_group() -> None:
 
 
 @db_group.command("upgrade")
-@click.argument("revision", default="head")
+@click.argument("revision", default="heads")
 @with_appcontext
 def upgrade_cmd(revision: str) -> None:
     """Apply the schema migrations (creates the database on first use)."""

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, redirect, request, session, url_for
+from flask_login import current_user
 
 from lms.accounts.views import safe_next
 from lms.core.db import db
@@ -18,16 +18,10 @@ bp = Blueprint(
 )
 
 
-@bp.get("/")
-@login_required
-def home():
-    return render_template("lms/home.html")
-
-
 @bp.get("/language/<code>")
 def set_language(code: str):
     """Switch the interface language; remembered for the session and in the profile."""
-    target = safe_next(request.args.get("next")) or url_for(".home")
+    target = safe_next(request.args.get("next")) or url_for("lms.learning.my_learning")
     if code in ui_languages():
         session["lms_lang"] = code
         if current_user.is_authenticated and current_user.preferred_language != code:

@@ -1,0 +1,1 @@
+"""Learning: what learners do in courses (progress, completion)."""

@@ -1,0 +1,83 @@
+"""Learner records.
+
+Records are keyed by the course and the ids written in the course file, never by a version
+or a position, so they survive every re-import. Records of items that a later version no
+longer has are kept (never deleted): the item may come back, and history stays complete.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.accounts.models import User
+from lms.catalog.models import Course
+from lms.core.db import Base, UTCDateTime, UUIDString, utcnow
+
+
+class SectionVisit(Base):
+    """A learner opened a section of an e-learning.
+
+    Section ids are unique within a course, so (course, section id) names the section in
+    every version, whichever lesson it sits in. Progress in the current version counts the
+    visits whose section still exists there.
+    """
+
+    __tablename__ = "lms_section_visit"
+    __table_args__ = (UniqueConstraint("user_id", "course_id", "section_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("lms_user.id"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("lms_course.id"), index=True)
+    section_id: Mapped[str] = mapped_column(String(64))
+    first_visited_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_visited_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Enrolment(Base):
+    """A person in a course. Created by self-enrolment, by a coordinator or an admin, and
+    later by assignments, always through ``learning.services.enrol``."""
+
+    __tablename__ = "lms_enrolment"
+    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Identifies this enrolment outside the LMS (xAPI ``context.registration``).
+    registration: Mapped[uuid.UUID] = mapped_column(UUIDString(), unique=True, default=uuid.uuid4)
+    user_id: Mapped[int] = mapped_column(ForeignKey("lms_user.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("lms_course.id"), index=True)
+    #: "self", "manager", "admin" or "assignment".
+    source: Mapped[str] = mapped_column(String(20), default="self")
+    enrolled_by_id: Mapped[int | None] = mapped_column(ForeignKey("lms_user.id"))
+    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The section the learner last opened: "Continue" goes back there.
+    last_section_id: Mapped[str | None] = mapped_column(String(64))
+    last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When the course's completion rule was first met; a fact that later edits never undo.
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    course: Mapped[Course] = relationship()
+
+
+class Completion(Base):
+    """A completion, recorded once with its time: of an activity, a module or the course.
+
+    ``item_id`` is the activity or module id from the course file (the course's own slug for
+    kind "course"). Recorded completions stay when a course is edited later.
+    """
+
+    __tablename__ = "lms_completion"
+    __table_args__ = (UniqueConstraint("user_id", "course_id", "kind", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("lms_user.id"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("lms_course.id"), index=True)
+    #: "activity", "module" or "course".
+    kind: Mapped[str] = mapped_column(String(10))
+    item_id: Mapped[str] = mapped_column(String(64))
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,76 @@
+"""axe-core finds no violation on any page a learner can reach, in Dutch and in French.
+
+The list of pages is generated from the app's URL map, so a new page cannot escape.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import log_in
+
+pytestmark = pytest.mark.browser
+
+#: Endpoints a learner cannot or need not open as a page (with the reason).
+NOT_LEARNER_PAGES = {
+    "lms.core.static": "files, not pages",
+    "lms.learning.media": "images, not pages",
+    "lms.core.set_language": "redirects",
+    "lms.core.health": "JSON for monitoring",
+    "lms.learning.resume": "redirects to a section",
+    "favicon": "redirects",
+    "lms.accounts.logout": "POST only",
+}
+NOT_LEARNER_PREFIXES = ("lms.admin.", "lms.organisations.", "lms.xapi.")
+
+
+def learner_urls(app) -> list[str]:
+    values = {
+        "slug": "connectoo",
+        "section_id": "m1-l1-drie-kloven",
+        "activity_id": "m1-forum",
+    }
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in NOT_LEARNER_PAGES or rule.endpoint.startswith(NOT_LEARNER_PREFIXES):
+            continue
+        if "GET" not in rule.methods or rule.endpoint == "lms.learning.enrol_people":
+            continue
+        missing = [arg for arg in rule.arguments if arg not in values]
+        assert not missing, f"add an example value for {missing} of {rule.endpoint}"
+        urls.append(rule.build(values, append_unknown=False)[1])
+    # Pages behind an id of another kind, reached from the course page:
+    urls += ["/courses/connectoo/activities/m1-test", "/courses/connectoo/activities/m1-elearning"]
+    return sorted(set(urls))
+
+
+def run_axe(page) -> list[dict]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return results.response["violations"]
+
+
+@pytest.mark.parametrize("language", ["nl", "fr"])
+def test_no_axe_violations_on_learner_pages(live_app, live_server, new_page, language):
+    page = new_page(language=language)
+    # The login page, as anyone sees it first.
+    page.goto(f"{live_server}/language/{language}?next=/login")
+    assert page.evaluate("document.documentElement.lang") == language
+    problems = {"/login": run_axe(page)}
+    login = "sophie.dubois@depanne.demo" if language == "fr" else "fatma.yilmaz@koksijde.demo"
+    log_in(page, live_server, login)
+    page.goto(f"{live_server}/courses/connectoo")
+    page.locator("form[action$='/enrol'] button").click()
+    urls = learner_urls(live_app)
+    assert len(urls) >= 5
+    for url in urls:
+        page.goto(live_server + url)
+        assert page.evaluate("document.documentElement.lang") == language, url
+        problems[url] = run_axe(page)
+    found = {
+        url: [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+        for url, violations in problems.items()
+        if violations
+    }
+    assert found == {}
