@@ -32,13 +32,23 @@ def lms_group() -> None:
 
 def register(group: click.Group) -> None:
     from lms.accounts.cli import users_group
+    from lms.assessment.cli import tests_group
+    from lms.certification.cli import certificates_group
     from lms.core.migrate import db_group
+    from lms.forums.cli import forums_group
+    from lms.live.cli import sessions_group
     from lms.mail.cli import mail_group
+    from lms.xapi.cli import xapi_group
 
     group.add_command(run_cmd)
     group.add_command(db_group)
     group.add_command(users_group)
+    group.add_command(tests_group)
     group.add_command(mail_group)
+    group.add_command(xapi_group)
+    group.add_command(forums_group)
+    group.add_command(sessions_group)
+    group.add_command(certificates_group)
     group.add_command(demo_cmd)
     try:
         from lms.authoring.cli import courses_cmd, import_cmd, schema_cmd, validate_cmd

@@ -26,6 +26,9 @@ LMS_LOGIN_RATE_LIMIT = "10 per minute"
 #: Where Flask-Limiter keeps its counters: "memory://" or a "redis://..." URL.
 LMS_RATELIMIT_STORAGE_URI = "memory://"
 
+#: Werkzeug hashing method for passwords ("scrypt" uses its default, strong cost).
+LMS_PASSWORD_HASH_METHOD = "scrypt"
+
 #: Minimum password length accepted for new passwords.
 LMS_PASSWORD_MIN_LENGTH = 10
 
@@ -50,3 +53,61 @@ LMS_SECURITY_HEADERS_EVERYWHERE = False
 
 #: Behind a reverse proxy: take the client address and scheme from X-Forwarded-* headers.
 LMS_TRUST_PROXY = False
+
+# xAPI ----------------------------------------------------------------------------------------
+# Statements are written to an outbox in the database and sent by `lms xapi deliver`.
+
+#: Base IRI of this LMS in xAPI: the actor's account homePage and the root of every activity
+#: id (``<base>/xapi/activities/course/<slug>/...``). Keep it stable: changing it changes every
+#: activity id the LRS knows.
+LMS_XAPI_BASE_IRI = "http://127.0.0.1:5000"
+#: ``context.platform`` of every statement.
+LMS_XAPI_PLATFORM = "Connectoo LMS"
+#: LRS endpoints, each {"name", "url" (the xAPI endpoint, e.g. "https://lrs.example/xAPI/"),
+#: "username", "password"}. Each keeps its own cursor. Empty: statements stay in the database
+#: (see `lms xapi export`).
+LMS_LRS_ENDPOINTS: list[dict[str, str]] = []
+#: Seconds to wait for a connection, and for an answer, on every request to an LRS.
+LMS_XAPI_CONNECT_TIMEOUT = 5.0
+LMS_XAPI_TIMEOUT = 20.0
+#: Statements per POST.
+LMS_XAPI_BATCH_SIZE = 200
+#: Back-off after a failed round: BASE * 2**(failures-1) seconds, at most MAX.
+LMS_XAPI_BACKOFF_BASE = 2.0
+LMS_XAPI_BACKOFF_MAX = 600.0
+#: A statement an LRS rejected this many times becomes a dead letter (`lms xapi failed`).
+LMS_XAPI_MAX_ATTEMPTS = 5
+#: Seconds between rounds of `lms xapi deliver` when there is nothing to send.
+LMS_XAPI_POLL_INTERVAL = 5.0
+
+# Forums and live sessions --------------------------------------------------------------------
+
+#: Minutes during which authors may still change their own forum post.
+LMS_FORUM_EDIT_MINUTES = 30
+#: Threads per page of a forum, posts per page of a thread.
+LMS_FORUM_THREADS_PER_PAGE = 20
+LMS_FORUM_POSTS_PER_PAGE = 30
+#: Time zone in which session dates are entered, shown and put in invitations (stored UTC).
+LMS_TIMEZONE = "Europe/Brussels"
+
+# Tests (assessment) ----------------------------------------------------------------------------
+
+#: Seconds after a test's deadline during which answers are still accepted (a page sent just
+#: before the end, a slow connection). Answers saved later are not counted.
+LMS_TEST_GRACE_SECONDS = 30
+#: Seconds before the deadline at which the timer warns (and announces it to screen readers).
+LMS_TEST_WARNING_SECONDS = 120
+
+# Certificates --------------------------------------------------------------------------------
+# Issued on course completion, signed with an Ed25519 key generated into
+# <instance>/certificate-keys/ on first use; the QR code points at LMS_BASE_URL.
+
+#: The issuing organisation, printed on every certificate and signed with it.
+LMS_CERTIFICATE_ISSUER = "Connectoo"
+#: Look-ups on the public verification page per client address (Flask-Limiter syntax).
+LMS_CERTIFICATE_VERIFY_RATE_LIMIT = "30 per minute"
+#: Font files by role ("sans", "sans-bold", "serif", "serif-bold"); empty: DejaVu from
+#: Debian's fonts-dejavu-core (found with fc-match).
+LMS_CERTIFICATE_FONTS: dict[str, str] = {}
+#: Time zone of the dates printed on certificates.
+LMS_CERTIFICATE_TIMEZONE = "Europe/Brussels"

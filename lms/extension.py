@@ -23,8 +23,14 @@ from lms.core.db import db, make_engine
 FEATURE_BLUEPRINTS: list[tuple[str, str]] = [
     ("lms.core.views", ""),
     ("lms.accounts.views", ""),
+    ("lms.learning.views", ""),
     ("lms.organisations.views", "/organisation"),
     ("lms.admin.views", "/admin"),
+    ("lms.xapi.views", "/admin/xapi"),
+    ("lms.certification.views", "/certificates"),
+    ("lms.forums.views", ""),
+    ("lms.live.views", ""),
+    ("lms.assessment.views", ""),
 ]
 
 SECRET_KEY_FILE = "secret_key"
@@ -121,6 +127,7 @@ class LMS:
             app.config["SECRET_KEY"] = ensure_secret_key(instance_path)
         if standalone:
             app.config["LMS_SECURITY_HEADERS_EVERYWHERE"] = True
+            app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Brussels")
 
         engine = make_engine(database_url(app, instance_path))
         limiter = Limiter(

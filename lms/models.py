@@ -9,6 +9,11 @@ MODEL_MODULES = [
     "lms.mail.models",
     "lms.catalog.models",
     "lms.learning.models",
+    "lms.xapi.models",
+    "lms.certification.models",
+    "lms.assessment.models",
+    "lms.forums.models",
+    "lms.live.models",
 ]
 
 for _name in MODEL_MODULES:

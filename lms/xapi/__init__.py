@@ -1,0 +1,1 @@
+"""xAPI reporting: one statement builder, a transactional outbox and delivery to LRSs."""
