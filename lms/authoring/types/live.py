@@ -1,4 +1,9 @@
-"""Live activities: online webinars and in-person sessions (attendance is marked)."""
+"""Live activities: online webinars and in-person sessions (attendance is marked).
+
+The course file declares the activity only; its dates (start, end, place or link, seats,
+organisation) live in the database and are scheduled in the application or with
+``lms sessions add`` (see ``lms.live``).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,9 @@ from lms.authoring.registry import ActivityType
 
 class LiveSettings(FormatModel):
     duration_minutes: int = Field(gt=0, description="Length of one session, in minutes.")
-    capacity: int | None = Field(None, gt=0, description="Seats per session; empty = no limit.")
+    capacity: int | None = Field(
+        None, gt=0, description="Default seats per date (a date may change it); empty = no limit."
+    )
 
 
 class WebinarType(ActivityType):

@@ -1,0 +1,1 @@
+"""Module forums: threads and replies per forum activity, moderation, following."""

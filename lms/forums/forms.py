@@ -1,0 +1,66 @@
+"""Forms of the forum pages."""
+
+from __future__ import annotations
+
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from lms.core.forms import LMSForm
+from lms.core.i18n import lazy_gettext as _l
+from lms.forums.services import BODY_MAX, TITLE_MAX
+
+MARKDOWN_HINT = _l(
+    "You can use Markdown: *italic*, **bold**, a list with - at the start of each line, "
+    "and links like [text](https://example.be). Do not name citizens or share their data."
+)
+
+
+class ThreadForm(LMSForm):
+    title = StringField(
+        _l("Title"),
+        validators=[
+            DataRequired(_l("Enter a title.")),
+            Length(max=TITLE_MAX, message=_l("Keep the title under 200 characters.")),
+        ],
+    )
+    body = TextAreaField(
+        _l("Your message"),
+        description=MARKDOWN_HINT,
+        render_kw={"rows": 8},
+        validators=[
+            DataRequired(_l("Write your message.")),
+            Length(max=BODY_MAX, message=_l("Your message is too long.")),
+        ],
+    )
+
+
+class PostForm(LMSForm):
+    body = TextAreaField(
+        _l("Your reply"),
+        description=MARKDOWN_HINT,
+        render_kw={"rows": 8},
+        validators=[
+            DataRequired(_l("Write your reply.")),
+            Length(max=BODY_MAX, message=_l("Your reply is too long.")),
+        ],
+    )
+
+
+class ReportForm(LMSForm):
+    reason = TextAreaField(
+        _l("What is wrong with this post? (optional)"),
+        description=_l("Only the trainers read this."),
+        validators=[Optional(), Length(max=2000)],
+    )
+
+
+class EditPostForm(LMSForm):
+    body = TextAreaField(
+        _l("Your message"),
+        description=MARKDOWN_HINT,
+        render_kw={"rows": 8},
+        validators=[
+            DataRequired(_l("Write your message.")),
+            Length(max=BODY_MAX, message=_l("Your message is too long.")),
+        ],
+    )

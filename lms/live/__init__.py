@@ -1,0 +1,1 @@
+"""Live sessions: dates of webinars and in-person sessions, registrations, attendance."""

@@ -1,0 +1,126 @@
+"""Two people asking for the last seat at the same moment: one gets it, the other waits.
+
+Real commits on separate connections (``committing_app``), two threads released together by
+a barrier, 20 times; on SQLite and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from lms.accounts.models import User
+from lms.accounts.services import create_user
+from lms.authoring.importer import import_paths
+from lms.catalog.models import Course
+from lms.catalog.queries import get_course_def
+from lms.core.db import db
+from lms.learning.services import enrol
+from lms.live import services
+from lms.live.access import live_access
+from lms.live.models import LiveRegistration
+from tests.conftest import PASSWORD, csrf_token
+from tests.live.conftest import in_days, live_course_yaml
+
+REPETITIONS = 20
+
+
+def _setup(app, tmp_path):
+    path = tmp_path / "live.yaml"
+    path.write_text(live_course_yaml("race"), encoding="utf-8")
+    with app.app_context():
+        import_paths(db.session, [path], certificates_dir=None)
+        db.session.commit()
+        course = get_course_def(db.session, "race")
+        people = []
+        for name in ("trainer", "first", "second"):
+            people.append(
+                create_user(
+                    db.session, full_name=name, email=f"{name}@race.be", password=PASSWORD, roles=[]
+                )
+            )
+        db.session.flush()
+        for person in people[1:]:
+            enrol(db.session, person, course)
+        from lms.accounts.models import RoleAssignment
+
+        db.session.add(RoleAssignment(user_id=people[0].id, role="trainer"))
+        db.session.commit()
+        return [p.id for p in people]
+
+
+def _new_date(app, trainer_id):
+    with app.app_context():
+        course = get_course_def(db.session, "race")
+        trainer = db.session.get(User, trainer_id)
+        access = live_access(db.session, trainer, course, course.activities_by_id["webinar-1"])
+        start = in_days(3)
+        live = services.schedule(
+            db.session,
+            access,
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+            link="https://m.example.be",
+            capacity=1,
+        )
+        db.session.commit()
+        return live.id
+
+
+def _register(client, token, url, barrier, codes) -> None:
+    barrier.wait()  # both requests leave at the same moment
+    codes.append(client.post(url, data={"csrf_token": token}).status_code)
+
+
+@pytest.fixture
+def race_app(committing_app):
+    """``committing_app``, with the course's version pointer cleared at the end so that its
+    clean-up can empty the catalog tables (they refer to each other)."""
+    yield committing_app
+    with committing_app.extensions["lms"].engine.begin() as connection:
+        connection.execute(update(Course).values(current_version_id=None))
+
+
+def test_last_seat_goes_to_exactly_one(race_app, tmp_path):
+    app = race_app
+    trainer_id, *learners = _setup(app, tmp_path)
+    clients = []
+    for email in ("first@race.be", "second@race.be"):
+        client = app.test_client()
+        client.post(
+            "/login",
+            data={"login": email, "password": PASSWORD, "csrf_token": csrf_token(client, "/login")},
+        )
+        clients.append((client, csrf_token(client, "/")))
+    for _ in range(REPETITIONS):
+        session_id = _new_date(app, trainer_id)
+        url = f"/courses/race/sessions/webinar-1/{session_id}/register"
+        barrier = threading.Barrier(2)
+        codes: list[int] = []
+        threads = [
+            threading.Thread(target=_register, args=(client, token, url, barrier, codes))
+            for client, token in clients
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert codes == [302, 302]
+        with app.app_context():
+            statuses = sorted(
+                db.session.scalars(
+                    select(LiveRegistration.status).where(LiveRegistration.session_id == session_id)
+                )
+            )
+        assert statuses == ["registered", "waiting"]
+        # The two are no longer registered for this date before the next round.
+        with app.app_context():
+            for row in db.session.scalars(
+                select(LiveRegistration).where(LiveRegistration.session_id == session_id)
+            ):
+                db.session.delete(row)
+            db.session.commit()
+    assert learners
