@@ -299,7 +299,14 @@ class BankChecker(FileChecker):
         ident = _id_of(self.doc.data)
         if ident is None:
             return None
-        return BankInfo(ident, len(_items(self.doc.data, "questions")), self.doc.display)
+        questions = _items(self.doc.data, "questions")
+        tags: dict[str, int] = {}
+        for question in questions:
+            found = question.get("tags") if isinstance(question, dict) else None
+            for tag in set(found) if isinstance(found, list) else ():
+                if isinstance(tag, str):
+                    tags[tag] = tags.get(tag, 0) + 1
+        return BankInfo(ident, len(questions), self.doc.display, tags)
 
 
 def new_context(doc: Document, **kwargs: Any) -> CheckContext:

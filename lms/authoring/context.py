@@ -31,6 +31,8 @@ class BankInfo:
     id: str
     question_count: int
     where: str
+    #: Number of questions per tag; None when only the size is known (an imported bank).
+    tags: Mapping[str, int] | None = None
 
 
 def did_you_mean(word: str, candidates: list[str] | set[str]) -> str:

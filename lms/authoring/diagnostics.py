@@ -55,6 +55,7 @@ _CODES = [
     Code("E306", "unknown-answer-choice", "An answer key names no choice."),
     Code("E307", "too-many-correct", "A single-choice question has several answers."),
     Code("E308", "answer-conflict", "Both `answer` and `correct:` flags are given."),
+    Code("E309", "unknown-tag", "A test draws questions by a tag that no question has."),
     # E4xx: included files
     Code("E401", "missing-file", "An included Markdown or image file does not exist."),
     Code("E402", "missing-alt-text", "An image has no alt text."),

@@ -61,6 +61,12 @@ def course_definition(parsed: ParsedFile, registries: Registries | None = None) 
         "languages": list(course.languages),
         "completion": ctx.plain(course.completion),
         "certificate": course.certificate.template if course.certificate else None,
+        # Only when set, so that courses without it keep their content hash.
+        **(
+            {"certificate_valid_for_months": course.certificate.valid_for_months}
+            if course.certificate and course.certificate.valid_for_months
+            else {}
+        ),
         "enrolment": course.enrolment,
         "modules": modules,
         "assets": dict(sorted(ctx.assets.items())),

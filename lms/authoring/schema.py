@@ -38,6 +38,12 @@ class QuestionCommon(FormatModel):
 
 class Certificate(FormatModel):
     template: Slug = Field(description="Name of certificates/<template>.html.")
+    valid_for_months: int | None = Field(
+        None,
+        ge=1,
+        le=120,
+        description="Months the certificate stays valid after completion; empty = no end.",
+    )
 
 
 class CourseHead(FormatModel):

@@ -66,7 +66,14 @@ modules:
 def test_built_in_types() -> None:
     registries = default_registries()
     assert registries.activities.names() == ["elearning", "test", "forum", "webinar", "session"]
-    assert registries.questions.names() == ["single_choice", "multiple_choice", "true_false"]
+    assert registries.questions.names() == [
+        "single_choice",
+        "multiple_choice",
+        "true_false",
+        "matching",
+        "ordering",
+        "short_answer",
+    ]
 
 
 def test_a_name_registered_twice_is_refused() -> None:

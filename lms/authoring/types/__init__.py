@@ -8,7 +8,17 @@ from lms.authoring.types.choice import MultipleChoiceType, SingleChoiceType, Tru
 from lms.authoring.types.elearning import ElearningType
 from lms.authoring.types.forum import ForumType
 from lms.authoring.types.live import SessionType, WebinarType
+from lms.authoring.types.matching import MatchingType
+from lms.authoring.types.ordering import OrderingType
+from lms.authoring.types.short_answer import ShortAnswerType
 from lms.authoring.types.test import TestType
 
 BUILTIN_ACTIVITY_TYPES = [ElearningType, TestType, ForumType, WebinarType, SessionType]
-BUILTIN_QUESTION_TYPES = [SingleChoiceType, MultipleChoiceType, TrueFalseType]
+BUILTIN_QUESTION_TYPES = [
+    SingleChoiceType,
+    MultipleChoiceType,
+    TrueFalseType,
+    MatchingType,
+    OrderingType,
+    ShortAnswerType,
+]
