@@ -23,6 +23,17 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
+# PDF and QR tools for the certificate tests (Debian's poppler-utils and zbar-tools).
+if ! command -v pdftotext >/dev/null || ! command -v zbarimg >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "== installing poppler-utils zbar-tools"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils zbar-tools >/dev/null
+  else
+    echo "pdftotext or zbarimg is missing: install Debian's poppler-utils and zbar-tools (as root)." >&2
+    exit 1
+  fi
+fi
+
 echo "== tests on SQLite (with browser tests)"
 $BIN/pytest -q -p no:cacheprovider
 

@@ -100,6 +100,8 @@ class CourseDef:
     modules: tuple[ModuleDef, ...]
     #: sha256 of each included image, by path relative to the course folder.
     assets: Mapping[str, str]
+    #: Months a certificate of this course stays valid; None: no end.
+    certificate_valid_for_months: int | None = None
     modules_by_id: Mapping[str, ModuleDef] = field(init=False, repr=False)
     activities_by_id: Mapping[str, ActivityDef] = field(init=False, repr=False)
     lessons_by_id: Mapping[str, LessonDef] = field(init=False, repr=False)
@@ -234,6 +236,7 @@ def build_course_def(
         enrolment=definition.get("enrolment", "open"),
         modules=tuple(modules),
         assets=definition.get("assets") or {},
+        certificate_valid_for_months=definition.get("certificate_valid_for_months"),
     )
 
 

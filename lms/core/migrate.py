@@ -29,10 +29,11 @@ def alembic_config(app: Flask) -> Config:
 def current_revision(app: Flask) -> str | None:
     with app.extensions["lms"].engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
-        return context.get_current_revision()
+        heads = context.get_current_heads()  # one per feature branch (0005_*)
+    return ", ".join(sorted(heads)) or None
 
 
-def upgrade(app: Flask, revision: str = "head") -> bool:
+def upgrade(app: Flask, revision: str = "heads") -> bool:
     """Apply migrations; returns True if the database was empty before."""
     was_new = current_revision(app) is None
     command.upgrade(alembic_config(app), revision)
