@@ -210,16 +210,18 @@ def committing_app(engine: Engine, tmp_path: Path) -> Iterator[Flask]:
     table is emptied afterwards, so other tests still start from an empty database."""
     import lms.models  # noqa: F401
 
-    app = create_app({
-        "TESTING": True,
-        "LMS_INSTANCE_PATH": str(tmp_path / "committing-instance"),
-        "LMS_DATABASE_URL": engine.url.render_as_string(hide_password=False),
-        "LMS_DEMO": "no",
-        "LMS_PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
-        "LMS_COURSES_PATH": str(REPO / "courses"),
-        "LMS_QUIZZES_PATH": str(REPO / "quizzes"),
-        "LMS_CERTIFICATES_PATH": str(REPO / "certificates"),
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "LMS_INSTANCE_PATH": str(tmp_path / "committing-instance"),
+            "LMS_DATABASE_URL": engine.url.render_as_string(hide_password=False),
+            "LMS_DEMO": "no",
+            "LMS_PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+            "LMS_COURSES_PATH": str(REPO / "courses"),
+            "LMS_QUIZZES_PATH": str(REPO / "quizzes"),
+            "LMS_CERTIFICATES_PATH": str(REPO / "certificates"),
+        }
+    )
     yield app
     app.extensions["lms"].engine.dispose()
     with engine.begin() as conn:

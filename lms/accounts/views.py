@@ -38,7 +38,9 @@ def login():
             db.session.commit()
             session.pop("lms_lang", None)
             login_user(user)
-            return redirect(safe_next(request.args.get("next")) or url_for("lms.learning.my_learning"))
+            return redirect(
+                safe_next(request.args.get("next")) or url_for("lms.learning.my_learning")
+            )
         failed = True
     status = 200 if not form.errors and not failed else 422
     return render_template("lms/accounts/login.html", form=form, failed=failed), status

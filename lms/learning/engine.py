@@ -168,9 +168,7 @@ def compute(course: CourseDef, records: LearnerRecords) -> CourseState:
     if recorded is not None:
         course_state = State(1.0, COMPLETED, recorded)
     else:
-        met, progress = _combine(
-            course.completion, [modules[m.id] for m in course.counted_modules]
-        )
+        met, progress = _combine(course.completion, [modules[m.id] for m in course.counted_modules])
         if met:
             course_state = State(1.0, COMPLETED)
         else:
@@ -185,9 +183,9 @@ class NewCompletion:
     item_id: str
 
 
-def new_completions(course: CourseDef, state: CourseState, records: LearnerRecords) -> list[
-    NewCompletion
-]:
+def new_completions(
+    course: CourseDef, state: CourseState, records: LearnerRecords
+) -> list[NewCompletion]:
     """Completions that the rules now meet but that are not recorded yet, innermost first."""
     found = []
     for module in course.modules:

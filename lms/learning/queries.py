@@ -36,15 +36,12 @@ def load_records(
         visits[course_id].add(section_id)
     completions: dict[int, dict[tuple[str, str], object]] = defaultdict(dict)
     for course_id, kind, item_id, at in session.execute(
-        select(Completion.course_id, Completion.kind, Completion.item_id,
-               Completion.completed_at).where(
-            Completion.user_id == user_id, Completion.course_id.in_(course_ids)
-        )
+        select(
+            Completion.course_id, Completion.kind, Completion.item_id, Completion.completed_at
+        ).where(Completion.user_id == user_id, Completion.course_id.in_(course_ids))
     ):
         completions[course_id][(kind, item_id)] = at
-    types_present = {
-        a.type for c in courses.values() for m in c.modules for a in m.activities
-    }
+    types_present = {a.type for c in courses.values() for m in c.modules for a in m.activities}
     reports: dict[int, dict[str, engine.ActivityReport]] = defaultdict(dict)
     for activity_type, provider in engine.providers().items():
         if activity_type in types_present:
@@ -96,9 +93,12 @@ def my_enrolments(session: Session, user_id: int) -> list[EnrolmentView]:
     courses = get_current_course_defs(session, [e.course_id for e in enrolments])
     records = load_records(session, user_id, courses.keys(), courses)
     return [
-        EnrolmentView(e, courses[e.course_id], engine.compute(courses[e.course_id],
-                                                              records[e.course_id]),
-                      records[e.course_id])
+        EnrolmentView(
+            e,
+            courses[e.course_id],
+            engine.compute(courses[e.course_id], records[e.course_id]),
+            records[e.course_id],
+        )
         for e in enrolments
         if e.course_id in courses
     ]
@@ -128,6 +128,4 @@ def open_courses(session: Session, user_id: int) -> list[CourseDef]:
         )
     )
     courses = get_current_course_defs(session, ids)
-    return sorted(
-        (c for c in courses.values() if c.enrolment == "open"), key=lambda c: c.slug
-    )
+    return sorted((c for c in courses.values() if c.enrolment == "open"), key=lambda c: c.slug)

@@ -97,13 +97,21 @@ def enrol_many(
     return BulkEnrolment(created, already)
 
 
-def _record(session: Session, user_id: int, course_id: int, kind: str, item_id: str,
-            at: datetime) -> bool:
+def _record(
+    session: Session, user_id: int, course_id: int, kind: str, item_id: str, at: datetime
+) -> bool:
     """Insert a completion once; False when it was already there (a concurrent request)."""
     try:
         with session.begin_nested():
-            session.add(Completion(user_id=user_id, course_id=course_id, kind=kind,
-                                   item_id=item_id, completed_at=at))
+            session.add(
+                Completion(
+                    user_id=user_id,
+                    course_id=course_id,
+                    kind=kind,
+                    item_id=item_id,
+                    completed_at=at,
+                )
+            )
             session.flush()
     except IntegrityError:
         return False
@@ -111,8 +119,12 @@ def _record(session: Session, user_id: int, course_id: int, kind: str, item_id: 
 
 
 def update_completions(
-    session: Session, enrolment: Enrolment, user: User, course: CourseDef,
-    *, at: datetime | None = None,
+    session: Session,
+    enrolment: Enrolment,
+    user: User,
+    course: CourseDef,
+    *,
+    at: datetime | None = None,
 ) -> engine.CourseState:
     """Record every completion the rules now meet, once, and tell the listeners."""
     at = at or utcnow()
@@ -128,12 +140,19 @@ def update_completions(
         if item.kind == "activity":
             activity = course.activities_by_id[item.item_id]
             signals.activity_completed.send(
-                enrolment, user=user, course=course, at=at, activity=activity,
+                enrolment,
+                user=user,
+                course=course,
+                at=at,
+                activity=activity,
                 module=course.modules_by_id[activity.module_id],
             )
         elif item.kind == "module":
             signals.module_completed.send(
-                enrolment, user=user, course=course, at=at,
+                enrolment,
+                user=user,
+                course=course,
+                at=at,
                 module=course.modules_by_id[item.item_id],
             )
         else:
@@ -141,8 +160,9 @@ def update_completions(
             session.flush()
             signals.course_completed.send(enrolment, user=user, course=course, at=at)
     if changed:  # the states now show the recorded times
-        records = load_records(session, user.id, [course.course_id],
-                               {course.course_id: course})[course.course_id]
+        records = load_records(session, user.id, [course.course_id], {course.course_id: course})[
+            course.course_id
+        ]
         state = engine.compute(course, records)
     return state
 
@@ -174,9 +194,15 @@ def open_section(
     if visit is None:
         try:
             with session.begin_nested():
-                session.add(SectionVisit(user_id=user.id, course_id=course.course_id,
-                                         section_id=section_id, first_visited_at=at,
-                                         last_visited_at=at))
+                session.add(
+                    SectionVisit(
+                        user_id=user.id,
+                        course_id=course.course_id,
+                        section_id=section_id,
+                        first_visited_at=at,
+                        last_visited_at=at,
+                    )
+                )
                 session.flush()
         except IntegrityError:  # the same section opened twice at once (double click)
             first = False
@@ -186,8 +212,15 @@ def open_section(
     enrolment.last_activity_at = at
     session.flush()
     signals.section_experienced.send(
-        enrolment, user=user, course=course, at=at, section=section, lesson=lesson,
-        activity=activity, module=module, first_visit=first,
+        enrolment,
+        user=user,
+        course=course,
+        at=at,
+        section=section,
+        lesson=lesson,
+        activity=activity,
+        module=module,
+        first_visit=first,
     )
     if first:
         visited = set(
@@ -200,16 +233,27 @@ def open_section(
             )
         )
         signals.lesson_progressed.send(
-            enrolment, user=user, course=course, at=at, lesson=lesson, activity=activity,
-            module=module, progress=len(visited) / len(lesson.sections),
+            enrolment,
+            user=user,
+            course=course,
+            at=at,
+            lesson=lesson,
+            activity=activity,
+            module=module,
+            progress=len(visited) / len(lesson.sections),
         )
         update_completions(session, enrolment, user, course, at=at)
     return first
 
 
 def record_activity_completion(
-    session: Session, enrolment: Enrolment, user: User, course: CourseDef, activity_id: str,
-    *, at: datetime | None = None,
+    session: Session,
+    enrolment: Enrolment,
+    user: User,
+    course: CourseDef,
+    activity_id: str,
+    *,
+    at: datetime | None = None,
 ) -> bool:
     """For activity types whose completion is an event (a test passed, a session attended):
     record it once and update the module and course. Returns False if already recorded."""
@@ -220,7 +264,11 @@ def record_activity_completion(
     if created:
         activity = course.activities_by_id[activity_id]
         signals.activity_completed.send(
-            enrolment, user=user, course=course, at=at, activity=activity,
+            enrolment,
+            user=user,
+            course=course,
+            at=at,
+            activity=activity,
             module=course.modules_by_id[activity.module_id],
         )
         update_completions(session, enrolment, user, course, at=at)

@@ -11,7 +11,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     send_from_directory,
     url_for,
 )
@@ -95,8 +94,9 @@ def enrol(slug: str):
     course = _course_or_404(slug)
     if course.enrolment != "open":
         abort(403)
-    _enrolment, created = services.enrol(db.session, current_user, course, source="self",
-                                actor=current_user)
+    _enrolment, created = services.enrol(
+        db.session, current_user, course, source="self", actor=current_user
+    )
     db.session.commit()
     if created:
         flash(_("You are enrolled. Start whenever it suits you."), "success")
@@ -170,8 +170,7 @@ def activity(slug: str, activity_id: str):
     if activity is None:
         abort(404)
     if activity.type in _activity_pages:
-        return redirect(url_for(_activity_pages[activity.type], slug=slug,
-                                activity_id=activity_id))
+        return redirect(url_for(_activity_pages[activity.type], slug=slug, activity_id=activity_id))
     view = queries.enrolment_view(db.session, current_user.id, course)
     if activity.type == "elearning":
         first = activity.sections[0] if activity.sections else None
@@ -249,7 +248,8 @@ def enrol_people():
         selected = [p for p in people if str(p.id) in chosen]
         if form.department.data:
             selected += [
-                p for p in people
+                p
+                for p in people
                 if str(p.department_id) == form.department.data and p not in selected
             ]
         if not selected:
@@ -262,14 +262,21 @@ def enrol_people():
 
                 due_at = datetime.combine(form.due_date.data, time(23, 59), tzinfo=UTC)
             result = services.enrol_many(
-                db.session, selected, course,
+                db.session,
+                selected,
+                course,
                 source="admin" if current_user.is_admin else "manager",
-                actor=current_user, due_at=due_at,
+                actor=current_user,
+                due_at=due_at,
             )
             db.session.commit()
-            flash(_("%(created)d people enrolled; %(already)d were enrolled already.",
-                    created=result.created, already=result.already), "success")
+            flash(
+                _(
+                    "%(created)d people enrolled; %(already)d were enrolled already.",
+                    created=result.created,
+                    already=result.already,
+                ),
+                "success",
+            )
             return redirect(url_for(".enrol_people"))
-    return render_template(
-        "lms/learning/enrol_people.html", form=form
-    ), 422 if form.errors else 200
+    return render_template("lms/learning/enrol_people.html", form=form), 422 if form.errors else 200

@@ -13,47 +13,72 @@ from tests.conftest import csrf_token, login
 def test_admin_creates_an_organisation_with_departments(app, client, make_user):
     login(client, make_user(roles=("admin",)))
     token = csrf_token(client, "/admin/organisations/new")
-    response = client.post("/admin/organisations/new",
-                           data={"csrf_token": token, "name": "Veurne", "kind": "municipality"})
+    response = client.post(
+        "/admin/organisations/new",
+        data={"csrf_token": token, "name": "Veurne", "kind": "municipality"},
+    )
     assert response.status_code == 302
     with app.app_context():
         org = db.session.scalars(select(Organisation).where(Organisation.name == "Veurne")).one()
         org_id = org.id
         assert org.slug == "veurne"
-    client.post(f"/admin/organisations/{org_id}/departments",
-                data={"csrf_token": token, "department-name": "Burgerzaken"})
-    duplicate = client.post(f"/admin/organisations/{org_id}/departments",
-                            data={"csrf_token": token, "department-name": "burgerzaken"})
+    client.post(
+        f"/admin/organisations/{org_id}/departments",
+        data={"csrf_token": token, "department-name": "Burgerzaken"},
+    )
+    duplicate = client.post(
+        f"/admin/organisations/{org_id}/departments",
+        data={"csrf_token": token, "department-name": "burgerzaken"},
+    )
     assert duplicate.status_code == 422
-    assert "already has a department" in duplicate.get_data(as_text=True) or \
-        "heeft al een dienst" in duplicate.get_data(as_text=True)
-    again = client.post("/admin/organisations/new",
-                        data={"csrf_token": token, "name": "veurne", "kind": "municipality"})
+    assert "already has a department" in duplicate.get_data(
+        as_text=True
+    ) or "heeft al een dienst" in duplicate.get_data(as_text=True)
+    again = client.post(
+        "/admin/organisations/new",
+        data={"csrf_token": token, "name": "veurne", "kind": "municipality"},
+    )
     assert again.status_code == 422
     with app.app_context():
-        assert [d.name for d in db.session.get(Organisation, org_id).departments] == [
-            "Burgerzaken"]
+        assert [d.name for d in db.session.get(Organisation, org_id).departments] == ["Burgerzaken"]
 
 
-def test_admin_adds_a_coordinator_and_deactivates_a_leaver(app, client, make_user,
-                                                           make_organisation):
+def test_admin_adds_a_coordinator_and_deactivates_a_leaver(
+    app, client, make_user, make_organisation
+):
     admin = make_user(roles=("admin",))
     org = make_organisation("De Panne")
     login(client, admin)
     token = csrf_token(client, "/admin/people/new")
-    response = client.post("/admin/people/new", data={
-        "csrf_token": token, "full_name": "An Vermeulen", "email": "an@depanne.be",
-        "username": "", "organisation": str(org.id), "department": "",
-        "preferred_language": "nl", "roles": ["learner"],
-        "managed_organisations": [str(org.id)]})
+    response = client.post(
+        "/admin/people/new",
+        data={
+            "csrf_token": token,
+            "full_name": "An Vermeulen",
+            "email": "an@depanne.be",
+            "username": "",
+            "organisation": str(org.id),
+            "department": "",
+            "preferred_language": "nl",
+            "roles": ["learner"],
+            "managed_organisations": [str(org.id)],
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     with app.app_context():
         an = db.session.scalars(select(User).where(User.email == "an@depanne.be")).one()
         assert an.roles == {"learner", "manager"} and an.managed_organisation_ids == {org.id}
         an_id = an.id
-    taken = client.post("/admin/people/new", data={
-        "csrf_token": token, "full_name": "Someone Else", "email": "AN@depanne.be",
-        "preferred_language": "nl", "roles": ["learner"]})
+    taken = client.post(
+        "/admin/people/new",
+        data={
+            "csrf_token": token,
+            "full_name": "Someone Else",
+            "email": "AN@depanne.be",
+            "preferred_language": "nl",
+            "roles": ["learner"],
+        },
+    )
     assert taken.status_code == 422
     assert 'href="#email"' in taken.get_data(as_text=True)
     client.post(f"/admin/people/{an_id}/deactivate", data={"csrf_token": token})
@@ -67,9 +92,16 @@ def test_admin_cannot_remove_own_admin_role_or_deactivate_self(app, client, make
     admin = make_user(roles=("admin",), name="Alex Admin")
     login(client, admin)
     token = csrf_token(client, f"/admin/people/{admin.id}")
-    response = client.post(f"/admin/people/{admin.id}", data={
-        "csrf_token": token, "full_name": "Alex Admin", "email": admin.email,
-        "preferred_language": "nl", "roles": ["learner"]})
+    response = client.post(
+        f"/admin/people/{admin.id}",
+        data={
+            "csrf_token": token,
+            "full_name": "Alex Admin",
+            "email": admin.email,
+            "preferred_language": "nl",
+            "roles": ["learner"],
+        },
+    )
     assert response.status_code == 422
     client.post(f"/admin/people/{admin.id}/deactivate", data={"csrf_token": token})
     with app.app_context():

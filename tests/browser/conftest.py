@@ -36,20 +36,23 @@ def live_app(tmp_path_factory: pytest.TempPathFactory):
     from lms.authoring.importer import import_paths
 
     instance = tmp_path_factory.mktemp("live-instance")
-    app = create_app({
-        "LMS_INSTANCE_PATH": str(instance),
-        "LMS_DATABASE_URL": f"sqlite:///{instance / 'live.sqlite3'}",
-        "LMS_DEMO": "no",
-        "LMS_COURSES_PATH": str(REPO / "courses"),
-        "LMS_QUIZZES_PATH": str(REPO / "quizzes"),
-        "LMS_CERTIFICATES_PATH": str(REPO / "certificates"),
-        "LMS_LOGIN_RATE_LIMIT": "1000 per minute",
-        "LMS_PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
-    })
+    app = create_app(
+        {
+            "LMS_INSTANCE_PATH": str(instance),
+            "LMS_DATABASE_URL": f"sqlite:///{instance / 'live.sqlite3'}",
+            "LMS_DEMO": "no",
+            "LMS_COURSES_PATH": str(REPO / "courses"),
+            "LMS_QUIZZES_PATH": str(REPO / "quizzes"),
+            "LMS_CERTIFICATES_PATH": str(REPO / "certificates"),
+            "LMS_LOGIN_RATE_LIMIT": "1000 per minute",
+            "LMS_PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+        }
+    )
     upgrade(app)
     with app.app_context():
-        import_paths(db.session, [REPO / "courses", REPO / "quizzes"],
-                     certificates_dir=REPO / "certificates")
+        import_paths(
+            db.session, [REPO / "courses", REPO / "quizzes"], certificates_dir=REPO / "certificates"
+        )
         seed_demo(db.session)
         db.session.commit()
     return app
@@ -119,8 +122,13 @@ def live_user(live_app):
 
     counter = itertools.count(1)
 
-    def make(organisation: str = "De Panne", roles=("learner",), language: str = "nl",
-             name: str | None = None, manages: bool = False) -> str:
+    def make(
+        organisation: str = "De Panne",
+        roles=("learner",),
+        language: str = "nl",
+        name: str | None = None,
+        manages: bool = False,
+    ) -> str:
         import uuid
 
         login = f"{uuid.uuid4().hex[:10]}@browser.test"
@@ -129,10 +137,16 @@ def live_user(live_app):
             specs = [RoleSpec(r) for r in roles if r != "manager"]
             if manages:
                 specs.append(RoleSpec("manager", org.id))
-            create_user(db.session, full_name=name or f"Browser Person {next(counter)}",
-                        email=login, password=DEMO_PASSWORD, organisation=org,
-                        department=org.departments[0] if org else None, roles=specs,
-                        language=language)
+            create_user(
+                db.session,
+                full_name=name or f"Browser Person {next(counter)}",
+                email=login,
+                password=DEMO_PASSWORD,
+                organisation=org,
+                department=org.departments[0] if org else None,
+                roles=specs,
+                language=language,
+            )
             db.session.commit()
         return login
 

@@ -104,9 +104,14 @@ def test_nothing_overflows_horizontally(live_server, new_page, width, tmp_path):
     log_in(page, live_server, who)
     page.goto(f"{live_server}/courses/{COURSE}")
     page.get_by_role("button", name="Inschrijven voor deze opleiding").click()
-    for path in ["/", f"/courses/{COURSE}", f"/courses/{COURSE}/learn/m1-l1-drie-kloven",
-                 f"/courses/{COURSE}/learn/m3-l3-inloggen", "/profile",
-                 f"/courses/{COURSE}/activities/m1-forum"]:
+    for path in [
+        "/",
+        f"/courses/{COURSE}",
+        f"/courses/{COURSE}/learn/m1-l1-drie-kloven",
+        f"/courses/{COURSE}/learn/m3-l3-inloggen",
+        "/profile",
+        f"/courses/{COURSE}/activities/m1-forum",
+    ]:
         page.goto(live_server + path)
         shot = tmp_path / f"{width}-{path.strip('/').replace('/', '_') or 'home'}.png"
         page.screenshot(path=str(shot), full_page=True)

@@ -35,7 +35,8 @@ def test_connectoo_module_1_end_to_end(live_app, live_server, new_page, live_use
     module.locator("a", has_text=re.compile("Forum")).click()
     page.get_by_label(re.compile("Titel|Title")).fill("Mijn eerste burger met CSAM")
     page.get_by_label(re.compile("Je bericht|Your message")).fill(
-        "Ik hielp een meneer met **itsme** activeren, stap voor stap.")
+        "Ik hielp een meneer met **itsme** activeren, stap voor stap."
+    )
     page.get_by_role("button", name=re.compile(r"^(Plaatsen|Post)$")).click()
     assert page.locator(".post").count() == 1
 

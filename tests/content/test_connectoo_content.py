@@ -24,16 +24,24 @@ def shipped():
     result = validate_paths([COURSES, QUIZZES], REPO / "certificates")
     registries = default_registries()
     courses = {
-        c.slug: c for c in (
-            build_course_def(course_definition(p, registries), course_id=i, version_id=i,
-                             number=1, content_hash="-")
+        c.slug: c
+        for c in (
+            build_course_def(
+                course_definition(p, registries),
+                course_id=i,
+                version_id=i,
+                number=1,
+                content_hash="-",
+            )
             for i, p in enumerate(result.courses, 1)
         )
     }
     banks = {
-        b.slug: b for b in (
-            build_bank_def(bank_definition(p, registries), bank_id=i, version_id=i, number=1,
-                           content_hash="-")
+        b.slug: b
+        for b in (
+            build_bank_def(
+                bank_definition(p, registries), bank_id=i, version_id=i, number=1, content_hash="-"
+            )
             for i, p in enumerate(result.banks, 1)
         )
     }
@@ -81,8 +89,9 @@ def test_connectoo_plus_structure(shipped):
         if module.id != "p0":
             test = next(a for a in module.activities if a.type == "test")
             assert len(banks[test.settings["quiz"]].questions) >= 10
-        assert all(len(lesson.lessons) >= 2 for lesson in module.activities
-                   if lesson.type == "elearning")
+        assert all(
+            len(lesson.lessons) >= 2 for lesson in module.activities if lesson.type == "elearning"
+        )
 
 
 def _texts(value):

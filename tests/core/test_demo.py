@@ -15,14 +15,16 @@ from tests.conftest import REPO
 
 
 def _app(tmp_path, **config):
-    return create_app({
-        "LMS_INSTANCE_PATH": str(tmp_path / "instance"),
-        "LMS_COURSES_PATH": str(REPO / "courses"),
-        "LMS_QUIZZES_PATH": str(REPO / "quizzes"),
-        "LMS_CERTIFICATES_PATH": str(REPO / "certificates"),
-        "LMS_PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
-        **config,
-    })
+    return create_app(
+        {
+            "LMS_INSTANCE_PATH": str(tmp_path / "instance"),
+            "LMS_COURSES_PATH": str(REPO / "courses"),
+            "LMS_QUIZZES_PATH": str(REPO / "quizzes"),
+            "LMS_CERTIFICATES_PATH": str(REPO / "certificates"),
+            "LMS_PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+            **config,
+        }
+    )
 
 
 def _people(app) -> int:
@@ -41,7 +43,10 @@ def test_new_default_instance_gets_courses_and_the_demo(tmp_path):
         assert names == {"De Panne", "Koksijde"}
         for org in db.session.scalars(select(Organisation)):
             assert sorted(d.name for d in org.departments) == [
-                "Burgerzaken", "Onthaal", "Sociaal huis"]
+                "Burgerzaken",
+                "Onthaal",
+                "Sociaal huis",
+            ]
         admin = db.session.scalars(select(User).where(User.username == "admin")).one()
         assert admin.is_admin and admin.check_password(DEMO_PASSWORD)
     assert _people(app) == len(DEMO_PEOPLE) + 2

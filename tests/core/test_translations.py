@@ -10,8 +10,7 @@ from babel.messages.pofile import read_po
 from tests.conftest import REPO
 
 LANGUAGES = ["nl", "fr", "de", "en"]
-KEYWORDS = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None,
-            "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "ngettext": (1, 2)}
 METHOD_MAP = [
     ("**.py", "python"),
     ("**/templates/**.html", "jinja2"),
@@ -70,9 +69,7 @@ def test_compiled_catalogue_matches(language):
             got = compiled[message.id].string
             if isinstance(expected, tuple):
                 got = tuple(got)
-            assert got == expected, (
-                f"{language}: lms.mo is out of date; run make i18n-compile"
-            )
+            assert got == expected, f"{language}: lms.mo is out of date; run make i18n-compile"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -89,4 +86,6 @@ def test_placeholders_are_kept(language):
         for string in strings:
             if string:
                 assert set(pattern.findall(string)) <= wanted | set(pattern.findall(ids[0])), (
-                    language, message.id)
+                    language,
+                    message.id,
+                )

@@ -28,8 +28,10 @@ def course_yaml(
     ``sections`` sections) or an explicit [[section ids per lesson] per module]."""
     if isinstance(modules, int):
         modules = [
-            [[f"m{m}-l{lesson}-s{s}" for s in range(1, sections + 1)]
-             for lesson in range(1, lessons + 1)]
+            [
+                [f"m{m}-l{lesson}-s{s}" for s in range(1, sections + 1)]
+                for lesson in range(1, lessons + 1)
+            ]
             for m in range(1, modules + 1)
         ]
     lines = [
@@ -79,9 +81,14 @@ def import_course(app: Flask, tmp_path: Path) -> Callable[..., object]:
         for name, bank in (banks or {}).items():
             (folder / "quizzes" / f"{name}.yaml").write_text(bank, encoding="utf-8")
         with app.app_context():
-            import_paths(db.session, [folder / "courses" / f"{slug}.yaml",
-                                      *[folder / "quizzes" / f"{n}.yaml" for n in banks or {}]],
-                         certificates_dir=None)
+            import_paths(
+                db.session,
+                [
+                    folder / "courses" / f"{slug}.yaml",
+                    *[folder / "quizzes" / f"{n}.yaml" for n in banks or {}],
+                ],
+                certificates_dir=None,
+            )
             db.session.commit()
             return get_course_def(db.session, slug)
 
@@ -93,8 +100,13 @@ class QueryCounter:
         self.statements: list[str] = []
 
     def __call__(self, _conn, _cursor, statement, *_args) -> None:
-        if statement.lstrip().split(" ", 1)[0].upper() in {"SELECT", "INSERT", "UPDATE",
-                                                             "DELETE", "WITH"}:
+        if statement.lstrip().split(" ", 1)[0].upper() in {
+            "SELECT",
+            "INSERT",
+            "UPDATE",
+            "DELETE",
+            "WITH",
+        }:
             self.statements.append(statement)
 
     @property

@@ -15,33 +15,53 @@ T = datetime(2026, 11, 1, 10, 0, tzinfo=UTC)
 
 def elearning(aid: str, lessons: dict[str, list[str]]) -> dict:
     return {
-        "id": aid, "type": "elearning", "title": {"nl": aid}, "description": None,
-        "settings": {"lessons": [
-            {"id": lid, "title": {"nl": lid}, "sections": [
-                {"id": sid, "title": {"nl": sid}, "body": {"nl": "tekst"}} for sid in sections
-            ]}
-            for lid, sections in lessons.items()
-        ]},
+        "id": aid,
+        "type": "elearning",
+        "title": {"nl": aid},
+        "description": None,
+        "settings": {
+            "lessons": [
+                {
+                    "id": lid,
+                    "title": {"nl": lid},
+                    "sections": [
+                        {"id": sid, "title": {"nl": sid}, "body": {"nl": "tekst"}}
+                        for sid in sections
+                    ],
+                }
+                for lid, sections in lessons.items()
+            ]
+        },
     }
 
 
 def other(aid: str, type_: str = "test") -> dict:
-    return {"id": aid, "type": type_, "title": {"nl": aid}, "description": None,
-            "settings": {}}
+    return {"id": aid, "type": type_, "title": {"nl": aid}, "description": None, "settings": {}}
 
 
 def course(modules: list[dict], completion="all") -> engine.CourseDef:
     definition = {
-        "id": "c", "title": {"nl": "C"}, "description": None, "languages": ["nl"],
-        "completion": completion, "certificate": None, "enrolment": "open",
-        "modules": modules, "assets": {},
+        "id": "c",
+        "title": {"nl": "C"},
+        "description": None,
+        "languages": ["nl"],
+        "completion": completion,
+        "certificate": None,
+        "enrolment": "open",
+        "modules": modules,
+        "assets": {},
     }
     return build_course_def(definition, course_id=1, version_id=1, number=1, content_hash="x")
 
 
 def module(mid: str, activities: list[dict], completion="all") -> dict:
-    return {"id": mid, "title": {"nl": mid}, "description": None, "completion": completion,
-            "activities": activities}
+    return {
+        "id": mid,
+        "title": {"nl": mid},
+        "description": None,
+        "completion": completion,
+        "activities": activities,
+    }
 
 
 def records(visited=(), completions=None, reports=None) -> LearnerRecords:
@@ -50,10 +70,12 @@ def records(visited=(), completions=None, reports=None) -> LearnerRecords:
 
 @pytest.fixture
 def two_modules():
-    return course([
-        module("m1", [elearning("e1", {"l1": ["s1", "s2", "s3", "s4"]}), other("t1")]),
-        module("m2", [elearning("e2", {"l2": ["s5", "s6"], "l3": ["s7", "s8"]})]),
-    ])
+    return course(
+        [
+            module("m1", [elearning("e1", {"l1": ["s1", "s2", "s3", "s4"]}), other("t1")]),
+            module("m2", [elearning("e2", {"l2": ["s5", "s6"], "l3": ["s7", "s8"]})]),
+        ]
+    )
 
 
 def test_elearning_progress_is_sections_opened_over_sections(two_modules):
@@ -106,13 +128,15 @@ def test_course_rule_any_and_list():
 
 def test_other_activity_types_report_through_providers():
     c = course([module("m", [other("t"), other("f", "forum")])])
-    rec = records(reports={"t": ActivityReport(0.0, "failed"),
-                           "f": ActivityReport(0.5, "in_progress")})
+    rec = records(
+        reports={"t": ActivityReport(0.0, "failed"), "f": ActivityReport(0.5, "in_progress")}
+    )
     state = compute(c, rec)
     assert state.activities["t"].status == "failed"
     assert state.activities["f"].progress == 0.5
-    passed = records(completions={("activity", "t"): T},
-                     reports={"t": ActivityReport(1.0, "passed")})
+    passed = records(
+        completions={("activity", "t"): T}, reports={"t": ActivityReport(1.0, "passed")}
+    )
     assert compute(c, passed).activities["t"].status == "passed"
 
 
@@ -120,21 +144,27 @@ def test_new_completions_innermost_first_and_only_once(two_modules):
     rec = records({"s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8"}, {("activity", "t1"): T})
     state = compute(two_modules, rec)
     found = [(n.kind, n.item_id) for n in new_completions(two_modules, state, rec)]
-    assert found == [("activity", "e1"), ("activity", "e2"), ("module", "m1"),
-                     ("module", "m2"), ("course", "c")]
-    done = records(rec.visited_sections, {**rec.completions, **{k: T for k in found}})
+    assert found == [
+        ("activity", "e1"),
+        ("activity", "e2"),
+        ("module", "m1"),
+        ("module", "m2"),
+        ("course", "c"),
+    ]
+    done = records(rec.visited_sections, {**rec.completions, **dict.fromkeys(found, T)})
     assert new_completions(two_modules, compute(two_modules, done), done) == []
 
 
 def test_a_recorded_completion_survives_a_course_that_grows():
     before = course([module("m1", [elearning("e1", {"l1": ["s1", "s2"]})])])
-    rec = records({"s1", "s2"}, {("activity", "e1"): T, ("module", "m1"): T,
-                                 ("course", "c"): T})
+    rec = records({"s1", "s2"}, {("activity", "e1"): T, ("module", "m1"): T, ("course", "c"): T})
     assert compute(before, rec).course.done
-    grown = course([
-        module("m1", [elearning("e1", {"l1": ["s1", "s2", "s3"]})]),
-        module("m2", [other("t2")]),
-    ])
+    grown = course(
+        [
+            module("m1", [elearning("e1", {"l1": ["s1", "s2", "s3"]})]),
+            module("m2", [other("t2")]),
+        ]
+    )
     state = compute(grown, rec)
     assert state.course.status == "completed" and state.course.completed_at == T
     assert state.modules["m1"].done and state.activities["e1"].done
@@ -143,10 +173,12 @@ def test_a_recorded_completion_survives_a_course_that_grows():
 
 
 def test_a_learner_who_has_not_finished_sees_new_items_as_to_do():
-    grown = course([
-        module("m1", [elearning("e1", {"l1": ["s1", "s2", "s3"]})]),
-        module("m2", [other("t2")]),
-    ])
+    grown = course(
+        [
+            module("m1", [elearning("e1", {"l1": ["s1", "s2", "s3"]})]),
+            module("m2", [other("t2")]),
+        ]
+    )
     rec = records({"s1", "s2"})
     state = compute(grown, rec)
     assert state.activities["e1"].done_count == 2 and state.activities["e1"].total_count == 3

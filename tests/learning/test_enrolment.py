@@ -39,9 +39,15 @@ def test_manager_enrols_a_whole_department_with_a_due_date(app, client, setup):
     page = client.get("/enrolments/new").get_data(as_text=True)
     assert "Pieter" not in page and "Els" in page
     token = csrf_token(client, "/enrolments/new")
-    response = client.post("/enrolments/new", data={
-        "csrf_token": token, "course": "basis", "department": str(onthaal.id),
-        "due_date": "30/06/2027"})
+    response = client.post(
+        "/enrolments/new",
+        data={
+            "csrf_token": token,
+            "course": "basis",
+            "department": str(onthaal.id),
+            "due_date": "30/06/2027",
+        },
+    )
     assert response.status_code == 302
     assert _enrolled(app) == {people["els"].id, people["sophie"].id}
     with app.app_context():
@@ -49,9 +55,16 @@ def test_manager_enrols_a_whole_department_with_a_due_date(app, client, setup):
         assert enrolment.source == "manager" and enrolment.enrolled_by_id == people["manager"].id
         assert enrolment.due_at.date().isoformat() == "2027-06-30"
     # Again, plus one person: only the new one is added.
-    response = client.post("/enrolments/new", data={
-        "csrf_token": token, "course": "basis", "department": str(onthaal.id),
-        "people": [str(people["tom"].id)]}, follow_redirects=True)
+    response = client.post(
+        "/enrolments/new",
+        data={
+            "csrf_token": token,
+            "course": "basis",
+            "department": str(onthaal.id),
+            "people": [str(people["tom"].id)],
+        },
+        follow_redirects=True,
+    )
     assert _enrolled(app) == {people["els"].id, people["sophie"].id, people["tom"].id}
     assert "1" in response.get_data(as_text=True)
 
@@ -60,8 +73,10 @@ def test_manager_cannot_enrol_people_of_another_organisation(app, client, setup)
     _, _, people = setup
     login(client, people["manager"])
     token = csrf_token(client, "/enrolments/new")
-    response = client.post("/enrolments/new", data={
-        "csrf_token": token, "course": "basis", "people": [str(people["pieter"].id)]})
+    response = client.post(
+        "/enrolments/new",
+        data={"csrf_token": token, "course": "basis", "people": [str(people["pieter"].id)]},
+    )
     assert response.status_code == 422
     assert _enrolled(app) == set()
 

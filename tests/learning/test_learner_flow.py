@@ -101,7 +101,8 @@ def test_completion_is_recorded_once_with_signals(app, client, make_user, import
     assert received == ["done"]
     with app.app_context():
         kinds = db.session.execute(
-            select(Completion.kind, func.count()).where(Completion.user_id == user.id)
+            select(Completion.kind, func.count())
+            .where(Completion.user_id == user.id)
             .group_by(Completion.kind)
         ).all()
         assert dict(kinds) == {"activity": 1, "module": 1, "course": 1}

@@ -23,8 +23,9 @@ def learner(client, make_user):
 
 
 def _enrol(client, slug):
-    client.post(f"/courses/{slug}/enrol",
-                data={"csrf_token": csrf_token(client, f"/courses/{slug}")})
+    client.post(
+        f"/courses/{slug}/enrol", data={"csrf_token": csrf_token(client, f"/courses/{slug}")}
+    )
 
 
 @pytest.mark.parametrize("modules", [5, 50])
@@ -58,8 +59,7 @@ def test_my_learning_queries_do_not_grow_with_enrolments(
     assert counter.count <= DASHBOARD_MAX, counter.statements
 
 
-def test_the_bound_is_the_same_for_small_and_large(client, learner, import_course,
-                                                   count_queries):
+def test_the_bound_is_the_same_for_small_and_large(client, learner, import_course, count_queries):
     counts = []
     for modules in (5, 50):
         course = import_course(course_yaml(f"eq{modules}", modules))

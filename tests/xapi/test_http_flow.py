@@ -39,9 +39,14 @@ def walked(app, client, make_user, tmp_path: Path):
     for section_id in module_1:
         assert client.get(f"/courses/flow/learn/{section_id}").status_code == 200
     with app.app_context():
-        payloads = [json.loads(p) for p in db.session.scalars(
-            select(XapiStatement.payload).where(XapiStatement.user_id == user.id)
-            .order_by(XapiStatement.id))]
+        payloads = [
+            json.loads(p)
+            for p in db.session.scalars(
+                select(XapiStatement.payload)
+                .where(XapiStatement.user_id == user.id)
+                .order_by(XapiStatement.id)
+            )
+        ]
         registration = db.session.scalars(select(Enrolment.registration)).one()
     return payloads, str(registration), user, module_1
 
@@ -55,7 +60,8 @@ def test_the_walk_produces_the_expected_statements(walked):
     assert any(i.endswith("/m1-e") for i in completed)  # the e-learning
     assert any(i.endswith("/module/m1") for i in completed)  # the module
     assert "http://adlnet.gov/expapi/verbs/satisfied" in verbs or any(
-        v.endswith("/satisfied") for v in verbs)
+        v.endswith("/satisfied") for v in verbs
+    )
     assert not any(i.endswith("/module/m2") for i in completed)
     for payload in payloads:
         assert payload["context"]["registration"] == registration
@@ -63,8 +69,9 @@ def test_the_walk_produces_the_expected_statements(walked):
         assert "mbox" not in payload["actor"] and "@" not in json.dumps(payload["actor"])
         assert "version" not in payload
         assert payload["context"]["language"] == "fr"
-    progress = [p["result"]["extensions"] for p in payloads if p["verb"]["id"] == ADL +
-                "progressed"]
+    progress = [
+        p["result"]["extensions"] for p in payloads if p["verb"]["id"] == ADL + "progressed"
+    ]
     values = [next(iter(ext.values())) for ext in progress]
     assert values == [33, 67, 100, 33, 67, 100]
 
