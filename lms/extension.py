@@ -172,7 +172,7 @@ class LMS:
         from lms.cli import lms_group
 
         if "lms" not in app.cli.commands:
-            app.cli.add_command(lms_group)
+            app.cli.add_command(lms_group)  # `flask lms ...` (and app.test_cli_runner())
 
 
 def get_state(app: Flask) -> LMSState:
