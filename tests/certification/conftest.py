@@ -17,13 +17,6 @@ from lms.certification.models import Certificate
 from lms.certification.services import first_certificate
 from lms.core.db import db
 from lms.learning import services as learning
-from tests.browser.conftest import (  # noqa: F401  (the live server's fixtures)
-    browser,
-    live_app,
-    live_server,
-    live_user,
-    new_page,
-)
 from tests.learning.conftest import course_yaml, import_course  # noqa: F401 (fixture)
 
 #: Debian tools the tests read PDFs with (poppler-utils, zbar-tools).
