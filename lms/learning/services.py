@@ -118,6 +118,20 @@ def _record(
     return True
 
 
+def _announce_activity(
+    enrolment: Enrolment, user: User, course: CourseDef, activity_id: str, at: datetime
+) -> None:
+    activity = course.activities_by_id[activity_id]
+    signals.activity_completed.send(
+        enrolment,
+        user=user,
+        course=course,
+        at=at,
+        activity=activity,
+        module=course.modules_by_id[activity.module_id],
+    )
+
+
 def update_completions(
     session: Session,
     enrolment: Enrolment,
@@ -138,15 +152,7 @@ def update_completions(
             continue
         changed = True
         if item.kind == "activity":
-            activity = course.activities_by_id[item.item_id]
-            signals.activity_completed.send(
-                enrolment,
-                user=user,
-                course=course,
-                at=at,
-                activity=activity,
-                module=course.modules_by_id[activity.module_id],
-            )
+            _announce_activity(enrolment, user, course, item.item_id, at)
         elif item.kind == "module":
             signals.module_completed.send(
                 enrolment,
@@ -262,14 +268,6 @@ def record_activity_completion(
         raise LearningError(f"{activity_id!r} is not an activity of {course.slug!r}")
     created = _record(session, user.id, course.course_id, "activity", activity_id, at)
     if created:
-        activity = course.activities_by_id[activity_id]
-        signals.activity_completed.send(
-            enrolment,
-            user=user,
-            course=course,
-            at=at,
-            activity=activity,
-            module=course.modules_by_id[activity.module_id],
-        )
+        _announce_activity(enrolment, user, course, activity_id, at)
         update_completions(session, enrolment, user, course, at=at)
     return created
