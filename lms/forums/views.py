@@ -261,6 +261,19 @@ def _back_to(access: ForumAccess, post: ForumPost):
     )
 
 
+def _post_page(template: str, access, post, **context):
+    """A page about one post (edit, delete, report), in the forum's course language."""
+    return render_template(
+        f"lms/forums/{template}.html",
+        access=access,
+        course=access.course,
+        activity=access.activity,
+        lang=course_language(access.course),
+        post=post,
+        **context,
+    )
+
+
 @bp.route("/courses/<slug>/forums/<activity_id>/posts/<int:post_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_post(slug: str, activity_id: str, post_id: int):
@@ -280,15 +293,7 @@ def edit_post(slug: str, activity_id: str, post_id: int):
             db.session.commit()
             flash(_("Your post is changed."), "success")
             return _back_to(access, post)
-    return render_template(
-        "lms/forums/edit_post.html",
-        access=access,
-        course=access.course,
-        activity=access.activity,
-        lang=course_language(access.course),
-        post=post,
-        form=form,
-    ), 422 if form.errors else 200
+    return _post_page("edit_post", access, post, form=form), 422 if form.errors else 200
 
 
 @bp.route(
@@ -305,14 +310,7 @@ def delete_post(slug: str, activity_id: str, post_id: int):
         db.session.commit()
         flash(_("Your post is deleted."), "success")
         return _back_to(access, post)
-    return render_template(
-        "lms/forums/delete_post.html",
-        access=access,
-        course=access.course,
-        activity=access.activity,
-        lang=course_language(access.course),
-        post=post,
-    )
+    return _post_page("delete_post", access, post)
 
 
 @bp.route(
@@ -330,15 +328,7 @@ def report_post(slug: str, activity_id: str, post_id: int):
         db.session.commit()
         flash(_("Thank you. The trainers will look at this post."), "success")
         return _back_to(access, post)
-    return render_template(
-        "lms/forums/report_post.html",
-        access=access,
-        course=access.course,
-        activity=access.activity,
-        lang=course_language(access.course),
-        post=post,
-        form=form,
-    ), 422 if form.errors else 200
+    return _post_page("report_post", access, post, form=form), 422 if form.errors else 200
 
 
 @bp.post("/courses/<slug>/forums/<activity_id>/posts/<int:post_id>/moderate")
