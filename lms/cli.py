@@ -50,10 +50,8 @@ def register(group: click.Group) -> None:
     group.add_command(sessions_group)
     group.add_command(certificates_group)
     group.add_command(demo_cmd)
-    try:
-        from lms.authoring.cli import courses_cmd, import_cmd, schema_cmd, validate_cmd
-    except ImportError:  # pragma: no cover - only while the authoring package is absent
-        return
+    from lms.authoring.cli import courses_cmd, import_cmd, schema_cmd, validate_cmd
+
     for command in (validate_cmd, schema_cmd, import_cmd, courses_cmd):
         group.add_command(command)
 
@@ -80,10 +78,8 @@ def prepare_instance(*, import_courses: bool = True) -> list[str]:
 
 
 def _import_course_folders() -> list[str]:
-    try:
-        from lms.authoring.importer import ImportFailed, import_paths
-    except ImportError:  # pragma: no cover
-        return []
+    from lms.authoring.importer import ImportFailed, import_paths
+
     paths = [
         Path(current_app.config[key])
         for key in ("LMS_COURSES_PATH", "LMS_QUIZZES_PATH")
@@ -103,7 +99,7 @@ def _import_course_folders() -> list[str]:
             "the courses could not be imported; nothing was changed (see the problems above)"
         ) from None
     db.session.commit()
-    return [str(line) for line in report.lines()] if hasattr(report, "lines") else [str(report)]
+    return report.lines()
 
 
 @click.command("run")

@@ -17,8 +17,4 @@ MODEL_MODULES = [
 ]
 
 for _name in MODEL_MODULES:
-    try:
-        importlib.import_module(_name)
-    except ModuleNotFoundError as _exc:  # a feature package that is not there yet
-        if _exc.name != _name:
-            raise
+    importlib.import_module(_name)
