@@ -61,8 +61,8 @@ def prepare_instance(*, import_courses: bool = True) -> list[str]:
 
     Returns lines describing what was done. Used by ``lms run`` on every start.
     """
-    from lms.core.demo import seed_demo, should_seed_demo
     from lms.core.migrate import upgrade
+    from lms.demo import seed_demo, should_seed_demo
 
     notes = []
     state = current_app.extensions["lms"]
@@ -123,7 +123,7 @@ def run_cmd(host: str, port: int, debug: bool, no_import: bool) -> None:
 @with_appcontext
 def demo_cmd() -> None:
     """Seed the demo organisations and accounts into an empty database."""
-    from lms.core.demo import DemoError, seed_demo
+    from lms.demo import DemoError, seed_demo
 
     try:
         seed_demo(db.session)

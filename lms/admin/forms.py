@@ -6,15 +6,13 @@ from wtforms import (
     EmailField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
-    widgets,
 )
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.validators import Email as EmailValidator
 
 from lms.accounts.forms import language_choices
-from lms.core.forms import LMSForm, options
+from lms.core.forms import CheckboxesField, LMSForm, options
 from lms.core.i18n import lazy_gettext as _l
 from lms.organisations.models import ORGANISATION_KINDS
 
@@ -29,11 +27,6 @@ ROLE_LABELS = {
     "trainer": _l("Trainer: looks after courses, forums and sessions"),
     "admin": _l("Administrator: manages everything"),
 }
-
-
-class CheckboxesField(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
 
 
 class OrganisationForm(LMSForm):

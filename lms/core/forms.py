@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice
+from wtforms import SelectChoice, SelectMultipleField, widgets
 
 
 class LMSForm(FlaskForm):
@@ -19,3 +19,10 @@ class LMSForm(FlaskForm):
 def options(pairs: Iterable[tuple[str, Any]], optgroup: str | None = None) -> list[SelectChoice]:
     """Choices for a select, radio or checkbox field from ``(value, label)`` pairs."""
     return [SelectChoice(value, label, optgroup=optgroup) for value, label in pairs]
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices shown as a list of checkboxes (GOV.UK's checkboxes pattern)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()

@@ -29,7 +29,7 @@ def alembic_config(app: Flask) -> Config:
 def current_revision(app: Flask) -> str | None:
     with app.extensions["lms"].engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
-        heads = context.get_current_heads()  # one per feature branch (0005_*)
+        heads = context.get_current_heads()
     return ", ".join(sorted(heads)) or None
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from wtforms import DateField, RadioField, SelectField
 from wtforms.validators import DataRequired, Optional
 
-from lms.admin.forms import CheckboxesField
-from lms.core.forms import LMSForm
+from lms.core.forms import CheckboxesField, LMSForm
 from lms.core.i18n import lazy_gettext as _l
 
 

@@ -15,8 +15,8 @@ from werkzeug.serving import make_server
 
 from lms.app import create_app
 from lms.core.db import db
-from lms.core.demo import DEMO_PASSWORD, seed_demo
 from lms.core.migrate import upgrade
+from lms.demo import DEMO_PASSWORD, seed_demo
 from tests.conftest import REPO
 
 CHROMIUM = "/usr/bin/chromium"

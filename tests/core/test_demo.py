@@ -9,7 +9,7 @@ from lms.app import create_app
 from lms.catalog.models import Course
 from lms.cli import prepare_instance
 from lms.core.db import db
-from lms.core.demo import DEMO_PASSWORD, DEMO_PEOPLE
+from lms.demo import DEMO_PASSWORD, DEMO_PEOPLE
 from lms.organisations.models import Organisation
 from tests.conftest import REPO
 

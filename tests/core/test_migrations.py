@@ -25,3 +25,13 @@ def test_migrated_schema_matches_models(engine):
 
 def test_every_table_is_prefixed():
     assert all(name.startswith("lms_") for name in Base.metadata.tables)
+
+
+def test_the_history_has_one_head():
+    """A second head means two migrations revise the same parent: merge them first."""
+    from alembic.script import ScriptDirectory
+
+    from lms.core.migrate import MIGRATIONS_DIR
+
+    script = ScriptDirectory(str(MIGRATIONS_DIR))
+    assert len(script.get_heads()) == 1, script.get_heads()
