@@ -43,8 +43,9 @@ i18n-update: i18n-extract ## Merge new strings into each language's .po file
 i18n-compile: install ## Compile .po into the .mo files the app reads
 	$(BIN)/pybabel -q compile --statistics -D $(DOMAIN) -d $(I18N)
 
-bench: install ## Speed and memory benchmarks (not tests)
-	@for script in scripts/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+bench: install ## Speed and memory benchmarks (not tests), on SQLite and a throw-away PostgreSQL
+	@bash scripts/with-postgres.sh sh -c 'for script in scripts/bench_*.py; do \
+		echo "== $$script"; $(BIN)/python $$script || exit 1; done'
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from lms import config as default_config
 from lms.core import auth, errors, i18n, security
-from lms.core.db import db, make_engine
+from lms.core.db import db, make_engine, note_write_intent
+from lms.core.params import IdConverter
 
 #: The feature blueprints, in registration order: (import path, URL prefix inside the LMS).
 FEATURE_BLUEPRINTS: list[tuple[str, str]] = [
@@ -145,10 +146,15 @@ class LMS:
             database_configured=bool(app.config.get("LMS_DATABASE_URL")),
         )
         app.extensions["lms"] = state
+        app.before_request(note_write_intent)
         app.teardown_appcontext(db.remove)
         # Also at the end of each request, so a request never reuses another's session.
         app.teardown_request(db.remove)
 
+        existing = app.url_map.converters.get("id")
+        if existing is not None and existing is not IdConverter:
+            raise RuntimeError("the host app has its own 'id' URL converter; the LMS needs it")
+        app.url_map.converters["id"] = IdConverter
         parent = Blueprint("lms", __name__)
         for import_path, prefix in FEATURE_BLUEPRINTS:
             module = __import__(import_path, fromlist=["bp"])

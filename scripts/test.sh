@@ -23,13 +23,16 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
-# PDF and QR tools for the certificate tests (Debian's poppler-utils and zbar-tools).
-if ! command -v pdftotext >/dev/null || ! command -v zbarimg >/dev/null; then
+# PDF and QR tools for the certificate tests (Debian's poppler-utils and zbar-tools), and the
+# HarfBuzz subsetter that WeasyPrint 70+ wants for embedding fonts (libharfbuzz-subset0).
+if ! command -v pdftotext >/dev/null || ! command -v zbarimg >/dev/null \
+  || ! ldconfig -p | grep -q libharfbuzz-subset; then
   if [ "$(id -u)" = 0 ]; then
-    echo "== installing poppler-utils zbar-tools"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils zbar-tools >/dev/null
+    echo "== installing poppler-utils zbar-tools libharfbuzz-subset0"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+      poppler-utils zbar-tools libharfbuzz-subset0 >/dev/null
   else
-    echo "pdftotext or zbarimg is missing: install Debian's poppler-utils and zbar-tools (as root)." >&2
+    echo "Install Debian's poppler-utils, zbar-tools and libharfbuzz-subset0 (as root)." >&2
     exit 1
   fi
 fi

@@ -23,6 +23,7 @@ from lms.core.db import db
 from lms.core.forms import options
 from lms.core.i18n import gettext as _
 from lms.core.pagination import paginate
+from lms.core.params import int_arg, page_arg
 from lms.organisations.models import Department, Organisation
 from lms.organisations.queries import all_organisations, people_visible_to
 from lms.organisations.services import (
@@ -111,7 +112,7 @@ def _get_organisation(organisation_id: int) -> Organisation:
     return organisation
 
 
-@bp.route("/organisations/<int:organisation_id>", methods=["GET", "POST"])
+@bp.route("/organisations/<id:organisation_id>", methods=["GET", "POST"])
 def organisation(organisation_id: int):
     organisation = _get_organisation(organisation_id)
     form = OrganisationForm(obj=organisation)
@@ -138,7 +139,7 @@ def organisation(organisation_id: int):
     ), 422 if form.errors else 200
 
 
-@bp.post("/organisations/<int:organisation_id>/departments")
+@bp.post("/organisations/<id:organisation_id>/departments")
 def department_new(organisation_id: int):
     organisation = _get_organisation(organisation_id)
     form = OrganisationForm(obj=organisation, formdata=None)
@@ -162,7 +163,7 @@ def department_new(organisation_id: int):
     ), 422
 
 
-@bp.route("/departments/<int:department_id>", methods=["GET", "POST"])
+@bp.route("/departments/<id:department_id>", methods=["GET", "POST"])
 def department(department_id: int):
     department = db.session.get(Department, department_id)
     if department is None:
@@ -206,10 +207,10 @@ def people():
                 User.username.like(like),
             )
         )
-    organisation_id = request.args.get("organisation", type=int)
+    organisation_id = int_arg("organisation")
     if organisation_id:
         query = query.where(User.organisation_id == organisation_id)
-    page = paginate(db.session, query, request.args.get("page", 1, type=int), PAGE_SIZE)
+    page = paginate(db.session, query, page_arg(), PAGE_SIZE)
     return render_template(
         "lms/admin/people.html",
         page=page,
@@ -280,7 +281,7 @@ def person_new():
     ), 422 if form.errors else 200
 
 
-@bp.route("/people/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/people/<id:user_id>", methods=["GET", "POST"])
 def person(user_id: int):
     person = db.session.get(User, user_id)
     if person is None:
@@ -321,7 +322,7 @@ def person(user_id: int):
     ), 422 if form.errors else 200
 
 
-@bp.post("/people/<int:user_id>/deactivate")
+@bp.post("/people/<id:user_id>/deactivate")
 def person_deactivate(user_id: int):
     person = db.session.get(User, user_id) or abort(404)
     try:
@@ -337,7 +338,7 @@ def person_deactivate(user_id: int):
     return redirect(url_for(".person", user_id=user_id))
 
 
-@bp.post("/people/<int:user_id>/reactivate")
+@bp.post("/people/<id:user_id>/reactivate")
 def person_reactivate(user_id: int):
     person = db.session.get(User, user_id) or abort(404)
     reactivate_user(db.session, person, actor=current_user)

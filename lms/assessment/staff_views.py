@@ -15,6 +15,7 @@ from lms.assessment.views import _test_or_404, bp
 from lms.catalog.queries import get_bank_def
 from lms.core.db import db
 from lms.core.i18n import gettext as _
+from lms.core.params import int_arg
 from lms.learning.views import course_language
 from lms.organisations.queries import get_visible_person
 
@@ -76,7 +77,7 @@ def accommodation():
     """A coordinator sets extra time for one of their people (``?person=<id>``)."""
     if not (current_user.is_admin or current_user.has_role("manager")):
         abort(403)
-    person_id = request.args.get("person", type=int)
+    person_id = int_arg("person")
     person = get_visible_person(db.session, current_user, person_id) if person_id else None
     if person is None:
         abort(404)  # out of scope: not even confirmed to exist

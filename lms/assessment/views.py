@@ -34,8 +34,9 @@ from lms.assessment.presenting import (
 )
 from lms.catalog.queries import get_bank_def, get_course_def
 from lms.catalog.readmodel import ActivityDef, CourseDef
-from lms.core.db import db, utcnow
+from lms.core.db import db, utcnow, writes
 from lms.core.i18n import gettext as _
+from lms.core.params import int_arg, int_form
 from lms.learning.engine import register_progress_provider
 from lms.learning.rendering import render_markdown
 from lms.learning.services import get_enrolment
@@ -149,6 +150,7 @@ def time_limit_for(config: TestConfig, accommodation) -> int | None:
 
 
 @bp.get("/courses/<slug>/tests/<activity_id>")
+@writes
 def test(slug: str, activity_id: str):
     ctx = Context(slug, activity_id)
     if ctx.close_if_expired():
@@ -218,7 +220,7 @@ def _open_attempt_or_redirect(ctx: Context):
 
 
 def _position() -> int:
-    number = request.args.get("n", 1, type=int)
+    number = int_arg("n", 1)
     return (number or 1) - 1
 
 
@@ -243,6 +245,7 @@ def _question_page(ctx: Context, attempt: Attempt, position: int, *, values=None
 
 
 @bp.route("/courses/<slug>/tests/<activity_id>/question", methods=["GET", "POST"])
+@writes
 def question(slug: str, activity_id: str):
     ctx = Context(slug, activity_id)
     attempt, away = _open_attempt_or_redirect(ctx)
@@ -286,6 +289,7 @@ def question(slug: str, activity_id: str):
 
 
 @bp.get("/courses/<slug>/tests/<activity_id>/review")
+@writes
 def review(slug: str, activity_id: str):
     ctx = Context(slug, activity_id)
     attempt, away = _open_attempt_or_redirect(ctx)
@@ -302,7 +306,7 @@ def review(slug: str, activity_id: str):
 @bp.post("/courses/<slug>/tests/<activity_id>/submit")
 def submit(slug: str, activity_id: str):
     ctx = Context(slug, activity_id)
-    number = request.form.get("attempt", type=int)
+    number = int_form("attempt")
     attempt = next((a for a in ctx.state.attempts if a.number == number), None)
     if attempt is None or ctx.enrolment is None:
         return redirect(ctx.url(".test"))
@@ -331,11 +335,12 @@ def feedback_allowed(config: TestConfig, state: queries.TestState) -> bool:
 
 
 @bp.get("/courses/<slug>/tests/<activity_id>/result")
+@writes
 def result(slug: str, activity_id: str):
     ctx = Context(slug, activity_id)
     if ctx.close_if_expired():
         flash(ERROR_MESSAGES["time-up"](), "info")
-    number = request.args.get("attempt", type=int)
+    number = int_arg("attempt")
     submitted = {a.number: a for a in ctx.state.submitted}
     attempt = submitted.get(number) if number else (ctx.state.submitted or [None])[-1]
     if attempt is None:

@@ -26,9 +26,10 @@ from lms.certification import codes, documents, listeners, queries, services, si
 from lms.certification.forms import ReissueForm, RevokeForm, VerifyForm
 from lms.certification.models import EXPIRED, REPLACED, REVOKED, Certificate
 from lms.core.auth import admin_required, role_required
-from lms.core.db import db, utcnow
+from lms.core.db import db, utcnow, writes
 from lms.core.i18n import gettext as _
 from lms.core.pagination import paginate
+from lms.core.params import page_arg
 
 bp = Blueprint("certification", __name__, template_folder="templates")
 
@@ -100,6 +101,7 @@ def _file_name(certificate: Certificate) -> str:
 
 
 @bp.get("/<code>.pdf")
+@writes
 @login_required
 def download(code: str):
     certificate = _visible_or_404(code)
@@ -125,7 +127,7 @@ def organisation():
     status = request.args.get("status")
     status = status if status in LIST_STATUSES else None
     query = queries.visible_certificates(current_user, status=status, today=_today())
-    page = paginate(db.session, query, request.args.get("page", 1, type=int), PAGE_SIZE)
+    page = paginate(db.session, query, page_arg(), PAGE_SIZE)
     return render_template(
         "lms/certification/organisation.html",
         page=page,

@@ -7,15 +7,26 @@ current application context, created on first use and closed when the context en
 
 Transaction rule: services only ``flush``; the view (or CLI command) that handles the request
 commits once at the end. Signal listeners add rows and flush, never commit.
+
+Write intent (SQLite): a SQLite transaction that has read cannot wait for the write lock
+when another connection committed in between; it fails at once with "database is locked".
+So a transaction that may write takes the write lock when it begins (``BEGIN IMMEDIATE``),
+where SQLite does wait (busy timeout). A request may write when its method is unsafe (POST...)
+or its view is marked with :func:`writes`; CLI commands and jobs always may. Other requests
+(plain GETs) begin a read transaction and run in parallel with everything. A request that
+writes without intent is refused in tests (``LMS_STRICT_WRITE_INTENT``) and logged in
+production, so a missing :func:`writes` is found by the suite, on SQLite and PostgreSQL alike.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from flask import current_app, g
+from flask import current_app, g, has_app_context, request
 from sqlalchemy import DateTime, MetaData, String, TypeDecorator, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -84,11 +95,67 @@ class UUIDString(TypeDecorator[uuid.UUID]):
         return None if value is None else uuid.UUID(value)
 
 
+log = logging.getLogger(__name__)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_WRITE_PREFIXES = ("INSERT", "UPDATE", "DELETE")
+
+
+def writes(view: F) -> F:
+    """Mark a view that writes even on GET (a lesson page records the visit), so that its
+    transaction takes the write lock at its start on SQLite."""
+    view._lms_writes = True  # type: ignore[attr-defined]
+    return view
+
+
+def may_write() -> bool:
+    """Whether the transaction beginning now may write (see the module docstring)."""
+    if not has_app_context():
+        return False  # plain engine use (tests' fixtures, migrations): SQLite's default
+    # Set for each request by note_write_intent(); CLI commands and jobs (and URL building
+    # in a test request context) have none: they may always write.
+    intent = g.get("_lms_write_intent")
+    return True if intent is None else intent
+
+
+def note_write_intent() -> None:
+    """``before_request``: decide from the method and the view whether this request writes."""
+    endpoint = request.endpoint or ""
+    view = current_app.view_functions.get(endpoint)
+    g._lms_write_intent = (
+        request.method in UNSAFE_METHODS
+        # a host app's own routes may write through LMS services: never fail them
+        or not endpoint.startswith("lms.")
+        or bool(getattr(view, "_lms_writes", False))
+    )
+
+
+def _check_write_intent(statement: str) -> None:
+    if not has_app_context() or g.get("_lms_write_intent") is not False:
+        return
+    if not statement.lstrip().upper().startswith(_WRITE_PREFIXES):
+        return
+    message = (
+        f"{request.method} {request.endpoint} writes to the database without write intent: "
+        "mark the view with lms.core.db.writes"
+    )
+    if current_app.config.get("LMS_STRICT_WRITE_INTENT", current_app.testing):
+        raise RuntimeError(message)
+    log.warning(message)
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets foreign keys, WAL and a busy timeout."""
+    """Create an engine; SQLite gets foreign keys, WAL, a busy timeout and write intent."""
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 30})
     engine = create_engine(url, **kwargs)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _write_intent_guard(_conn, _cursor, statement, _params, _context, _many) -> None:
+        _check_write_intent(statement)
+
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
@@ -104,7 +171,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN")
+            # Take the write lock now if this transaction may write: SQLite waits for it
+            # here (busy timeout), but not when a read transaction tries to upgrade later.
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if may_write() else "BEGIN")
 
     return engine
 
@@ -124,6 +193,24 @@ class _Database:
             session = factory()
             g._lms_session = session
         return session
+
+    def discard(self) -> None:
+        """Roll back and drop the current session without ever raising (error pages).
+
+        Objects already loaded keep their loaded values (they are detached, not expired), so
+        a page can still show them without going back to the database."""
+        session = g.pop("_lms_session", None)
+        if session is None:
+            return
+        try:
+            session.rollback()
+        except Exception:  # the database itself may be what failed
+            log.warning("rollback failed while rendering an error page", exc_info=True)
+        finally:
+            try:
+                session.close()
+            except Exception:
+                log.warning("closing the session failed", exc_info=True)
 
     def remove(self, exc: BaseException | None = None) -> None:
         session = g.pop("_lms_session", None)

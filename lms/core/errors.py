@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, render_template
+from flask import Blueprint, Flask, current_app, g, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from lms.core.db import db
 from lms.core.i18n import lazy_gettext as _l
 
 #: Title and plain-language explanation per status code.
@@ -55,11 +56,22 @@ CSRF_MESSAGE = _l(
 
 
 def render_error(error: HTTPException):
+    """Render the error page without the database: the request's session is rolled back and
+    dropped first (a failed flush leaves it unusable), and the page's layout shows no
+    navigation that would need the person's roles (``bare``)."""
+    db.discard()
+    manager = getattr(current_app, "login_manager", None)
+    if manager is not None and g.get("_login_user") is None:
+        # Flask-Login's template context would load the person from the database: the page
+        # is drawn for an anonymous visitor instead (the layout is bare anyway).
+        g._login_user = manager.anonymous_user()
     code = error.code or 500
     title, explanation = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
     if isinstance(error, CSRFError):
         explanation = CSRF_MESSAGE
-    response = render_template("lms/error.html", code=code, title=title, explanation=explanation)
+    response = render_template(
+        "lms/error.html", code=code, title=title, explanation=explanation, bare=True
+    )
     return response, code
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, has_request_context, request, session
 from flask_babel import Babel, Domain, get_locale
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 
@@ -36,10 +37,13 @@ def select_locale() -> str:
     languages = ui_languages()
     if not has_request_context():
         return "en"  # command-line output is for operators, in the code's language
-    if current_user and current_user.is_authenticated:
-        preferred = getattr(current_user, "preferred_language", None)
-        if preferred in languages:
-            return preferred
+    try:
+        if current_user and current_user.is_authenticated:
+            preferred = getattr(current_user, "preferred_language", None)
+            if preferred in languages:
+                return preferred
+    except SQLAlchemyError:  # an error page while the database fails: the session decides
+        pass
     chosen = session.get("lms_lang")
     if chosen in languages:
         return chosen

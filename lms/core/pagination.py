@@ -34,7 +34,8 @@ class Page(Generic[T]):
 
 def paginate(session: Session, query: Select[Any], page: int, per_page: int = 50) -> Page[Any]:
     """Two queries whatever the size of the table: the count and the page itself."""
-    page = max(page, 1)
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    # A page past the end shows the last page (a bookmarked list that got shorter).
+    page = min(max(page, 1), max(1, math.ceil(total / per_page)))
     items = list(session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
     return Page(items=items, total=total, page=page, per_page=per_page)

@@ -6,7 +6,7 @@ from flask import Blueprint, redirect, request, session, url_for
 from flask_login import current_user
 
 from lms.accounts.views import safe_next
-from lms.core.db import db
+from lms.core.db import db, writes
 from lms.core.i18n import ui_languages
 
 bp = Blueprint(
@@ -19,6 +19,7 @@ bp = Blueprint(
 
 
 @bp.get("/language/<code>")
+@writes
 def set_language(code: str):
     """Switch the interface language; remembered for the session and in the profile."""
     target = safe_next(request.args.get("next")) or url_for("lms.learning.my_learning")

@@ -16,9 +16,10 @@ from flask_login import current_user, login_required
 
 from lms.catalog.queries import get_course_def
 from lms.core.auth import role_required
-from lms.core.db import db
+from lms.core.db import db, writes
 from lms.core.i18n import current_language
 from lms.core.i18n import gettext as _
+from lms.core.params import int_arg, page_arg
 from lms.forums import queries, services
 from lms.forums.access import ForumAccess, forum_access, required_posts
 from lms.forums.digest import read_unfollow_token
@@ -98,7 +99,7 @@ def _render_forum(access: ForumAccess, form: ThreadForm, status: int = 200):
     page = queries.thread_page(
         db.session,
         access,
-        request.args.get("page", 1, type=int),
+        page_arg(),
         _per_page("LMS_FORUM_THREADS_PER_PAGE"),
     )
     view = enrolment_view(db.session, current_user.id, access.course)
@@ -149,7 +150,7 @@ def start_thread(slug: str, activity_id: str):
 
 def _render_thread(access: ForumAccess, thread: ForumThread, form: PostForm, status: int = 200):
     per_page = _per_page("LMS_FORUM_POSTS_PER_PAGE")
-    requested = request.args.get("page", type=int)
+    requested = int_arg("page")
     if requested is None:  # open a thread where the reader left it: its newest page
         requested = 10**6
     page = queries.post_page(db.session, access, thread, requested, per_page)
@@ -175,14 +176,15 @@ def _render_thread(access: ForumAccess, thread: ForumThread, form: PostForm, sta
     ), status
 
 
-@bp.get("/courses/<slug>/forums/<activity_id>/threads/<int:thread_id>")
+@bp.get("/courses/<slug>/forums/<activity_id>/threads/<id:thread_id>")
+@writes
 @login_required
 def thread(slug: str, activity_id: str, thread_id: int):
     access = _access(slug, activity_id)
     return _render_thread(access, _thread(access, thread_id), PostForm(formdata=None))
 
 
-@bp.post("/courses/<slug>/forums/<activity_id>/threads/<int:thread_id>/reply")
+@bp.post("/courses/<slug>/forums/<activity_id>/threads/<id:thread_id>/reply")
 @login_required
 def reply(slug: str, activity_id: str, thread_id: int):
     access = _access(slug, activity_id)
@@ -210,7 +212,7 @@ def reply(slug: str, activity_id: str, thread_id: int):
     )
 
 
-@bp.post("/courses/<slug>/forums/<activity_id>/threads/<int:thread_id>/follow")
+@bp.post("/courses/<slug>/forums/<activity_id>/threads/<id:thread_id>/follow")
 @login_required
 def follow(slug: str, activity_id: str, thread_id: int):
     access = _access(slug, activity_id)
@@ -233,7 +235,7 @@ THREAD_ACTIONS = {
 }
 
 
-@bp.post("/courses/<slug>/forums/<activity_id>/threads/<int:thread_id>/moderate")
+@bp.post("/courses/<slug>/forums/<activity_id>/threads/<id:thread_id>/moderate")
 @login_required
 def moderate_thread(slug: str, activity_id: str, thread_id: int):
     access = _access(slug, activity_id)
@@ -274,7 +276,7 @@ def _post_page(template: str, access, post, **context):
     )
 
 
-@bp.route("/courses/<slug>/forums/<activity_id>/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@bp.route("/courses/<slug>/forums/<activity_id>/posts/<id:post_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_post(slug: str, activity_id: str, post_id: int):
     access = _access(slug, activity_id)
@@ -296,9 +298,7 @@ def edit_post(slug: str, activity_id: str, post_id: int):
     return _post_page("edit_post", access, post, form=form), 422 if form.errors else 200
 
 
-@bp.route(
-    "/courses/<slug>/forums/<activity_id>/posts/<int:post_id>/delete", methods=["GET", "POST"]
-)
+@bp.route("/courses/<slug>/forums/<activity_id>/posts/<id:post_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete_post(slug: str, activity_id: str, post_id: int):
     access = _access(slug, activity_id)
@@ -313,9 +313,7 @@ def delete_post(slug: str, activity_id: str, post_id: int):
     return _post_page("delete_post", access, post)
 
 
-@bp.route(
-    "/courses/<slug>/forums/<activity_id>/posts/<int:post_id>/report", methods=["GET", "POST"]
-)
+@bp.route("/courses/<slug>/forums/<activity_id>/posts/<id:post_id>/report", methods=["GET", "POST"])
 @login_required
 def report_post(slug: str, activity_id: str, post_id: int):
     access = _access(slug, activity_id)
@@ -331,7 +329,7 @@ def report_post(slug: str, activity_id: str, post_id: int):
     return _post_page("report_post", access, post, form=form), 422 if form.errors else 200
 
 
-@bp.post("/courses/<slug>/forums/<activity_id>/posts/<int:post_id>/moderate")
+@bp.post("/courses/<slug>/forums/<activity_id>/posts/<id:post_id>/moderate")
 @login_required
 def moderate_post(slug: str, activity_id: str, post_id: int):
     access = _access(slug, activity_id)
@@ -360,7 +358,7 @@ def reports():
     return render_template("lms/forums/reports.html", rows=rows)
 
 
-@bp.post("/forums/reports/<int:report_id>/resolve")
+@bp.post("/forums/reports/<id:report_id>/resolve")
 @role_required("trainer")
 def resolve_report(report_id: int):
     report = db.session.get(ForumReport, report_id)

@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 
 from lms.catalog.queries import get_course_def
 from lms.catalog.readmodel import CourseDef
-from lms.core.db import db
+from lms.core.db import db, writes
 from lms.core.i18n import current_language
 from lms.core.i18n import gettext as _
 from lms.learning import queries, services
@@ -123,6 +123,7 @@ def resume(slug: str):
 
 
 @bp.get("/courses/<slug>/learn/<section_id>")
+@writes
 def section(slug: str, section_id: str):
     course = _course_or_404(slug)
     section = course.sections_by_id.get(section_id)

@@ -205,7 +205,7 @@ def schedule(slug: str, activity_id: str):
     )
 
 
-@bp.post("/courses/<slug>/sessions/<activity_id>/<int:session_id>/register")
+@bp.post("/courses/<slug>/sessions/<activity_id>/<id:session_id>/register")
 @login_required
 def register(slug: str, activity_id: str, session_id: int):
     access = _access(slug, activity_id)
@@ -241,7 +241,7 @@ def register(slug: str, activity_id: str, session_id: int):
     )
 
 
-@bp.post("/courses/<slug>/sessions/<activity_id>/<int:session_id>/unregister")
+@bp.post("/courses/<slug>/sessions/<activity_id>/<id:session_id>/unregister")
 @login_required
 def unregister(slug: str, activity_id: str, session_id: int):
     access = _access(slug, activity_id)
@@ -258,7 +258,7 @@ def unregister(slug: str, activity_id: str, session_id: int):
     return redirect(url_for(".activity", slug=slug, activity_id=activity_id))
 
 
-@bp.get("/courses/<slug>/sessions/<activity_id>/<int:session_id>/invite.ics")
+@bp.get("/courses/<slug>/sessions/<activity_id>/<id:session_id>/invite.ics")
 @login_required
 def invitation(slug: str, activity_id: str, session_id: int):
     access = _access(slug, activity_id)
@@ -310,7 +310,7 @@ def _render_attendance(access, live, upload_form, report=None, status=200):
 
 
 @bp.route(
-    "/courses/<slug>/sessions/<activity_id>/<int:session_id>/attendance", methods=["GET", "POST"]
+    "/courses/<slug>/sessions/<activity_id>/<id:session_id>/attendance", methods=["GET", "POST"]
 )
 @login_required
 def attendance(slug: str, activity_id: str, session_id: int):
@@ -340,7 +340,7 @@ def attendance(slug: str, activity_id: str, session_id: int):
     return _render_attendance(access, live, AttendanceUploadForm(formdata=None))
 
 
-@bp.post("/courses/<slug>/sessions/<activity_id>/<int:session_id>/attendance/upload")
+@bp.post("/courses/<slug>/sessions/<activity_id>/<id:session_id>/attendance/upload")
 @login_required
 def attendance_upload(slug: str, activity_id: str, session_id: int):
     access, live = _managed_session(slug, activity_id, session_id)

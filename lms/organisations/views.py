@@ -10,6 +10,7 @@ from lms.accounts.models import User
 from lms.core.auth import role_required
 from lms.core.db import db
 from lms.core.pagination import paginate
+from lms.core.params import int_arg, page_arg
 from lms.organisations.queries import (
     get_visible_person,
     organisations_visible_to,
@@ -39,10 +40,10 @@ def people():
     if search:
         like = f"%{search.lower()}%"
         query = query.where(or_(func.lower(User.full_name).like(like), User.email.like(like)))
-    organisation_id = request.args.get("organisation", type=int)
+    organisation_id = int_arg("organisation")
     if organisation_id:
         query = query.where(User.organisation_id == organisation_id)
-    page = paginate(db.session, query, request.args.get("page", 1, type=int), PAGE_SIZE)
+    page = paginate(db.session, query, page_arg(), PAGE_SIZE)
     return render_template(
         "lms/organisations/people.html",
         page=page,
@@ -52,7 +53,7 @@ def people():
     )
 
 
-@bp.get("/people/<int:user_id>")
+@bp.get("/people/<id:user_id>")
 def person(user_id: int):
     person = get_visible_person(db.session, current_user, user_id)
     if person is None:

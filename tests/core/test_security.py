@@ -51,7 +51,13 @@ def _example_url(rule) -> str:
     values = {}
     for arg in rule.arguments:
         converter = rule._converters[arg].__class__.__name__
-        values[arg] = 1 if "Integer" in converter else "nl" if arg == "code" else "x"
+        values[arg] = (
+            1
+            if converter in ("IntegerConverter", "IdConverter")
+            else "nl"
+            if arg == "code"
+            else "x"
+        )
     url = rule.build(values, append_unknown=False)[1]
     return url
 
