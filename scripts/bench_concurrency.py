@@ -97,7 +97,7 @@ def serve(instance: Path, database_url: str, workers: int, port: int) -> subproc
         "LMS_SECURE_COOKIES": "false",
     }
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    process = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
+    process = subprocess.Popen(
         [
             str(gunicorn),
             "--workers",
