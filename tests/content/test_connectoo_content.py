@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from lms.authoring.registry import default_registries
 from lms.authoring.validate import validate_paths
 from lms.catalog.readmodel import build_bank_def, build_course_def
 from tests.conftest import REPO
@@ -19,7 +20,6 @@ QUIZZES = REPO / "quizzes"
 @pytest.fixture(scope="module")
 def shipped():
     from lms.authoring.normalise import bank_definition, course_definition
-    from lms.authoring.registry import default_registries
 
     result = validate_paths([COURSES, QUIZZES], REPO / "certificates")
     registries = default_registries()
@@ -114,19 +114,110 @@ def test_every_text_in_dutch_and_french(shipped, slug):
         assert section.title.get("nl") and section.title.get("fr"), section.id
 
 
+#: Types whose feedback is written per choice or per right/wrong answer.
+CHOICE_TYPES = {"single_choice", "multiple_choice"}
+#: Types without per-answer feedback: the explanation is their feedback (shown after answering).
+EXPLAINED_TYPES = {"matching", "ordering", "short_answer"}
+ALL_TYPES = CHOICE_TYPES | EXPLAINED_TYPES | {"true_false"}
+
+
+def _in_dutch_and_french(text) -> bool:
+    return isinstance(text, dict) and bool(text.get("nl")) and bool(text.get("fr"))
+
+
 def test_question_banks_have_feedback_and_several_types(shipped):
     _, _, banks = shipped
     for bank in banks.values():
         types = {q.type for q in bank.questions}
         assert len(types) >= 2, bank.slug
         for question in bank.questions:
-            assert question.prompt.get("nl") and question.prompt.get("fr"), question.id
+            where = (bank.slug, question.id)
+            assert question.type in ALL_TYPES, where
+            assert _in_dutch_and_french(question.prompt), where
             if question.type == "true_false":
-                assert question.settings.get("feedback_correct"), question.id
-                assert question.settings.get("feedback_incorrect"), question.id
-            else:
+                assert question.settings.get("feedback_correct"), where
+                assert question.settings.get("feedback_incorrect"), where
+            elif question.type in CHOICE_TYPES:
                 for choice in question.settings["choices"]:
-                    assert choice.get("feedback"), (bank.slug, question.id, choice["id"])
+                    assert choice.get("feedback"), (*where, choice["id"])
+            else:
+                assert _in_dutch_and_french(question.explanation), where
+                for key in ("items", "options"):
+                    for entry in question.settings.get(key, ()):
+                        assert _in_dutch_and_french(entry["text"]), (*where, key, entry["id"])
+
+
+def _tests(course) -> list:
+    return [a for m in course.modules for a in m.activities if a.type == "test"]
+
+
+def _quizzes(test) -> list[str]:
+    quiz = test.settings["quiz"]
+    return [quiz] if isinstance(quiz, str) else list(quiz)
+
+
+def test_question_banks_use_all_six_types(shipped):
+    """Matching, ordering and short answer each at least three times, in Dutch and French."""
+    _, _, banks = shipped
+    questions = [q for bank in banks.values() for q in bank.questions]
+    assert {q.type for q in questions} == ALL_TYPES
+    for type_ in EXPLAINED_TYPES:
+        bilingual = [
+            q
+            for q in questions
+            if q.type == type_
+            and _in_dutch_and_french(q.prompt)
+            and _in_dutch_and_french(q.explanation)
+        ]
+        assert len(bilingual) >= 3, type_
+
+
+def test_connectoo_module_tests_have_a_question_of_a_newer_type(shipped):
+    """Modules 1-5 and the final evaluation each have a matching, ordering or short answer."""
+    _, courses, banks = shipped
+    tests = _tests(courses["connectoo"])
+    assert len(tests) == 6
+    for test in tests:
+        types = {q.type for slug in _quizzes(test) for q in banks[slug].questions}
+        assert types & EXPLAINED_TYPES, test.id
+
+
+def test_shipped_answers_score_full_marks(shipped):
+    """The key written in each matching, ordering and short-answer question is answerable."""
+    types = default_registries().questions
+    _, _, banks = shipped
+    for bank in banks.values():
+        for question in bank.questions:
+            settings = question.settings
+            if question.type == "matching":
+                right = {item["id"]: item["match"] for item in settings["items"]}
+            elif question.type == "ordering":
+                right = [item["id"] for item in settings["items"]]
+            elif question.type == "short_answer":
+                number = settings.get("number")
+                right = settings["accepted"][0] if number is None else f"{number:g}"
+            else:
+                continue
+            assert types[question.type].score(settings, right) == 1, (bank.slug, question.id)
+            if question.type == "ordering":
+                backwards = types[question.type].score(settings, right[::-1])
+                assert backwards == 0, (bank.slug, question.id)
+
+
+def test_every_bank_keeps_ten_questions_and_every_test_draws_validly(shipped):
+    _, courses, banks = shipped
+    for bank in banks.values():
+        assert len(bank.questions) >= 10, bank.slug
+    for course in courses.values():
+        for test in _tests(course):
+            pool = [q for slug in _quizzes(test) for q in banks[slug].questions]
+            draws = test.settings.get("draw") or []
+            wanted = test.settings.get("questions") or sum(d["questions"] for d in draws)
+            assert 1 <= (wanted or len(pool)) <= len(pool), test.id
+            assert sum(d["questions"] for d in draws) <= (wanted or len(pool)), test.id
+            for rule in draws:
+                tagged = [q for q in pool if rule["tag"] in q.tags]
+                assert len(tagged) >= rule["questions"], (test.id, rule["tag"])
 
 
 def test_every_lesson_has_a_situation_at_the_counter(shipped):
