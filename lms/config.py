@@ -21,8 +21,11 @@ LMS_CERTIFICATES_PATH = "certificates"
 #: User-interface languages; the first one is the default.
 LMS_LANGUAGES = ["nl", "fr", "de", "en"]
 
-#: Login attempts allowed per client address (Flask-Limiter syntax).
-LMS_LOGIN_RATE_LIMIT = "10 per minute"
+#: FAILED login attempts allowed per client address (Flask-Limiter syntax). Successful logins
+#: are not counted: a whole team may sign in from one address (one counter, one proxy).
+LMS_LOGIN_RATE_LIMIT = "30 per minute"
+#: FAILED login attempts allowed per login name (as typed, whatever the address).
+LMS_LOGIN_ACCOUNT_RATE_LIMIT = "5 per minute;20 per hour"
 #: Where Flask-Limiter keeps its counters: "memory://" or a "redis://..." URL.
 LMS_RATELIMIT_STORAGE_URI = "memory://"
 
@@ -50,6 +53,12 @@ LMS_BASE_URL = "http://127.0.0.1:5000"
 #: Send the security headers (CSP and friends) on every response of the app, not only on the
 #: LMS's own pages. The standalone app sets this; a host app decides for itself.
 LMS_SECURITY_HEADERS_EVERYWHERE = False
+
+#: Mark the session cookie ``Secure`` (sent over HTTPS only): true, false, or "auto": on,
+#: unless the app runs in debug or testing mode or LMS_BASE_URL is a local http:// address
+#: (127.0.0.1, localhost). Cookies are also SameSite=Lax and HttpOnly. In a host app these
+#: only fill cookie settings the host left at Flask's defaults.
+LMS_SECURE_COOKIES = "auto"
 
 #: Behind a reverse proxy: take the client address and scheme from X-Forwarded-* headers.
 LMS_TRUST_PROXY = False

@@ -166,14 +166,14 @@ class LMS:
         app.register_blueprint(parent, url_prefix=url_prefix or None)
 
         i18n.init_app(app, standalone=standalone)
-        auth.init_app(app)
+        from lms.accounts import login
+
+        auth.init_app(app, login.load_user)
         security.init_app(app)
+        security.configure_cookies(app)
         if standalone:
             errors.register_handlers(app)
-        login_endpoint = "lms.accounts.login"
-        app.view_functions[login_endpoint] = limiter.limit(
-            lambda: app.config["LMS_LOGIN_RATE_LIMIT"], methods=["POST"]
-        )(app.view_functions[login_endpoint])
+        login.limit_login(app, limiter)
 
         from lms.cli import lms_group
 

@@ -1,10 +1,38 @@
-"""Password rules, explained to people in plain words."""
+"""Password rules, explained to people in plain words; hashing and checking passwords."""
 
 from __future__ import annotations
 
+import secrets
+from functools import lru_cache
+
 from flask import current_app
+from werkzeug import security
 
 from lms.core.i18n import gettext as _
+
+
+def _method() -> str:
+    return current_app.config.get("LMS_PASSWORD_HASH_METHOD", "scrypt")
+
+
+def hash_password(password: str) -> str:
+    return security.generate_password_hash(password, method=_method())
+
+
+@lru_cache(maxsize=8)
+def _dummy_hash(method: str) -> str:
+    """A hash of a random password, made once per hashing method."""
+    return security.generate_password_hash(secrets.token_urlsafe(24), method=method)
+
+
+def verify_password(stored_hash: str | None, password: str) -> bool:
+    """Whether ``password`` matches ``stored_hash``. Without a hash (unknown or deactivated
+    account, no password yet) the password is checked against a dummy hash made with the same
+    method, so that the answer takes as long and does not tell which accounts exist."""
+    if not stored_hash:
+        security.check_password_hash(_dummy_hash(_method()), password)
+        return False
+    return security.check_password_hash(stored_hash, password)
 
 
 def password_problems(password: str, *, identifiers: tuple[str, ...] = ()) -> list[str]:

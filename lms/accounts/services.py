@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import ROLES, SCOPED_ROLES, RoleAssignment, User
+from lms.accounts.passwords import verify_password
 from lms.core import audit, signals
 from lms.core.db import utcnow
 from lms.core.i18n import gettext as _
@@ -53,9 +54,16 @@ def login_taken(session: Session, value: str, *, except_user_id: int | None = No
 
 
 def authenticate(session: Session, identifier: str, password: str) -> User | None:
-    """The active user with this login and password, or None (whatever the reason)."""
+    """The active user with this login and password, or None (whatever the reason).
+
+    Exactly one password check whatever the reason for a refusal (unknown name, deactivated,
+    no password yet, wrong password): the time taken does not tell which accounts exist.
+    """
     user = find_by_login(session, identifier)
-    if user is None or not user.active or not user.check_password(password):
+    if user is None or not user.active:
+        verify_password(None, password)  # the same work as for a known account
+        return None
+    if not user.check_password(password):  # without a password: checked against a dummy
         return None
     user.last_login_at = utcnow()
     session.flush()
@@ -223,7 +231,17 @@ def reactivate_user(session: Session, user: User, *, actor: User | None = None) 
     audit.record(session, "user.reactivate", "user", user.id, actor_id=actor.id if actor else None)
 
 
-def change_password(session: Session, user: User, new_password: str) -> None:
-    user.set_password(new_password)
+def end_sessions(session: Session, user: User) -> None:
+    """End every session of ``user``, on every browser (``accounts.login.load_user`` refuses
+    sessions of an older generation). Logout uses it, so logging out at a shared counter PC
+    also logs the person out everywhere else; a password change or reset uses it too."""
+    user.session_generation = (user.session_generation or 0) + 1
     session.flush()
+
+
+def change_password(session: Session, user: User, new_password: str) -> None:
+    """Set a new password and end the person's sessions; a view that wants to keep the
+    current one signs it in again (``accounts.login.start_session``)."""
+    user.set_password(new_password)
+    end_sessions(session, user)
     audit.record(session, "user.password", "user", user.id, actor_id=user.id)

@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from lms.accounts.forms import LoginForm, PasswordChangeForm, ProfileForm
+from lms.accounts.login import start_session
 from lms.accounts.passwords import password_problems
-from lms.accounts.services import AccountError, authenticate, change_password, update_profile
+from lms.accounts.services import (
+    AccountError,
+    authenticate,
+    change_password,
+    end_sessions,
+    update_profile,
+)
 from lms.core.db import db
 from lms.core.i18n import gettext as _
+from lms.core.urls import safe_next
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only follow ``next`` to a path on this site (no open redirect)."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -37,7 +33,7 @@ def login():
         if user is not None:
             db.session.commit()
             session.pop("lms_lang", None)
-            login_user(user)
+            start_session(user)
             return redirect(
                 safe_next(request.args.get("next")) or url_for("lms.learning.my_learning")
             )
@@ -48,6 +44,11 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    """Log out everywhere: a copy of the session cookie (a shared counter PC, another browser)
+    stops working too."""
+    if current_user.is_authenticated:
+        end_sessions(db.session, current_user)
+        db.session.commit()
     logout_user()
     flash(_("You are logged out."), "success")
     return redirect(url_for("lms.accounts.login"))
@@ -77,20 +78,9 @@ def profile():
             flash(_("Your details are saved."), "success")
             return redirect(url_for(".profile"))
     status = 422 if form.errors else 200
-    return _render_profile(form, password_form), status
-
-
-def _render_profile(form: ProfileForm, password_form: PasswordChangeForm) -> str:
-    from lms.learning.queries import my_enrolments
-    from lms.learning.views import course_language
-
     return render_template(
-        "lms/accounts/profile.html",
-        form=form,
-        password_form=password_form,
-        enrolments=my_enrolments(db.session, current_user.id),
-        course_language=course_language,
-    )
+        "lms/accounts/profile.html", form=form, password_form=password_form
+    ), status
 
 
 @bp.post("/profile/password")
@@ -109,8 +99,10 @@ def password():
             if problems:
                 password_form.new_password.errors.extend(problems)
             else:
-                change_password(db.session, current_user, password_form.new_password.data)
+                user = current_user._get_current_object()
+                change_password(db.session, user, password_form.new_password.data)
                 db.session.commit()
-                flash(_("Your password is changed."), "success")
+                start_session(user)  # this session goes on; every other one has ended
+                flash(_("Your password is changed. You are logged out everywhere else."), "success")
                 return redirect(url_for(".profile"))
     return render_template("lms/accounts/profile.html", form=form, password_form=password_form), 422

@@ -9,32 +9,21 @@ from typing import Any, TypeVar
 from flask import Flask, abort
 from flask_login import LoginManager, current_user
 
-from lms.core.db import db
 from lms.core.i18n import lazy_gettext as _l
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _load_user(user_id: str):
-    from lms.accounts.models import User
-
-    try:
-        user = db.session.get(User, int(user_id))
-    except ValueError:
-        return None
-    # A deactivated person is logged out at their next request.
-    return user if user is not None and user.is_active else None
-
-
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, load_user: Callable[[str], Any]) -> None:
+    """Install Flask-Login with ``load_user`` (given by the top layer: core knows no users)."""
     if getattr(app, "login_manager", None) is not None:
-        return  # the host app manages logins; it must load lms users itself
+        return  # the host app manages logins; its loader must call the LMS's load_user
     manager = LoginManager()
     manager.login_view = "lms.accounts.login"
     manager.login_message = _l("Log in to see this page.")
     manager.login_message_category = "info"
     manager.session_protection = "strong"
-    manager.user_loader(_load_user)
+    manager.user_loader(load_user)
     manager.init_app(app)
 
 

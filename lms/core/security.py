@@ -1,4 +1,4 @@
-"""Security headers and CSRF protection for the LMS's pages.
+"""Security headers, CSRF protection and cookie settings for the LMS's pages.
 
 CSRF: every state-changing request to an LMS endpoint must carry the form's ``csrf_token``
 (or an ``X-CSRFToken`` header). This is done per blueprint rather than with Flask-WTF's
@@ -6,6 +6,9 @@ app-wide ``CSRFProtect`` so that mounting the LMS does not change a host app's o
 """
 
 from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, request
 from flask.wrappers import Response
@@ -76,3 +79,37 @@ def init_blueprint(bp: Blueprint) -> None:
 def init_app(app: Flask) -> None:
     if app.config.get("LMS_SECURITY_HEADERS_EVERYWHERE"):
         app.after_request(add_security_headers)
+
+
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def secure_cookies(app: Flask) -> bool:
+    """``LMS_SECURE_COOKIES``: true, false, or "auto" (on, except in debug or testing mode or
+    when ``LMS_BASE_URL`` is a local http:// address)."""
+    setting = app.config.get("LMS_SECURE_COOKIES", "auto")
+    if isinstance(setting, bool):
+        return setting
+    if str(setting).strip().lower() != "auto":
+        raise ValueError(f'LMS_SECURE_COOKIES must be true, false or "auto", not {setting!r}.')
+    base = urlsplit(str(app.config.get("LMS_BASE_URL") or ""))
+    local_http = base.scheme == "http" and base.hostname in LOCAL_HOSTS
+    return not (app.debug or app.testing or local_http)
+
+
+def configure_cookies(app: Flask) -> None:
+    """SameSite=Lax, HttpOnly and (see ``secure_cookies``) Secure on the session and
+    remember-me cookies. Only settings still at their defaults are filled in, so a host app's
+    (or an operator's) own cookie settings are never overridden."""
+    secure = secure_cookies(app)
+    wanted: dict[str, Any] = {
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": secure,
+    }
+    for key, value in wanted.items():
+        if key not in app.config or app.config[key] == app.default_config.get(key):
+            app.config[key] = value

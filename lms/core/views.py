@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, redirect, request, session, url_for
 from flask_login import current_user
 
-from lms.accounts.views import safe_next
 from lms.core.db import db, writes
 from lms.core.i18n import ui_languages
+from lms.core.urls import safe_next
 
 bp = Blueprint(
     "core",

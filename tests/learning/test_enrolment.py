@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from flask import url_for
 from sqlalchemy import select
 
 from lms.core.db import db
@@ -97,9 +98,15 @@ def test_learners_cannot_enrol_others(client, setup):
     assert client.get("/enrolments/new").status_code == 403
 
 
-def test_profile_lists_my_courses(client, setup, app):
+def test_profile_leads_to_my_courses(client, setup, app):
+    """The profile links to My learning, which lists the courses with their progress (the
+    accounts package does not read learning records itself)."""
     _, _, people = setup
     login(client, people["els"])
     client.post("/courses/basis/enrol", data={"csrf_token": csrf_token(client, "/courses/basis")})
-    html = client.get("/profile").get_data(as_text=True)
+    profile = client.get("/profile").get_data(as_text=True)
+    with app.test_request_context():
+        my_learning = url_for("lms.learning.my_learning")
+    assert f'href="{my_learning}"' in profile.split('<main id="main"')[1]
+    html = client.get(my_learning).get_data(as_text=True)
     assert "/courses/basis" in html and "0%" in html
