@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import tincan
@@ -303,7 +304,8 @@ def answered(
     )
 
 
-def passed(
+def test_result(
+    verb: str,
     *,
     enrolment: Registration,
     user: Learner,
@@ -313,23 +315,9 @@ def passed(
     at: datetime,
     duration: timedelta | None = None,
 ) -> Statement:
-    return _test_statement("passed", enrolment, user, course, activity, score, at, duration)
-
-
-def failed(
-    *,
-    enrolment: Registration,
-    user: Learner,
-    course: CourseDef,
-    activity: ActivityDef,
-    score: Score,
-    at: datetime,
-    duration: timedelta | None = None,
-) -> Statement:
-    return _test_statement("failed", enrolment, user, course, activity, score, at, duration)
-
-
-def _test_statement(verb, enrolment, user, course, activity, score, at, duration) -> Statement:
+    """A submitted test: ``verb`` is "passed" or "failed" (the score and success follow)."""
+    if verb not in ("passed", "failed"):
+        raise ValueError(verb)
     return build(
         verb,
         item_activity(course, activity),
@@ -341,6 +329,11 @@ def _test_statement(verb, enrolment, user, course, activity, score, at, duration
         grouping=[course_activity(course)],
         result=_result(score=score, success=verb == "passed", completion=True, duration=duration),
     )
+
+
+#: ``passed(enrolment=..., ...)`` and ``failed(...)``: ``test_result`` with its verb.
+passed = partial(test_result, "passed")
+failed = partial(test_result, "failed")
 
 
 def commented(
