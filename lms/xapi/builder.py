@@ -206,17 +206,8 @@ def activity_completed(
     at: datetime,
     duration: timedelta | None = None,
 ) -> Statement:
-    return build(
-        "completed",
-        item_activity(course, activity),
-        user=user,
-        enrolment=enrolment,
-        course=course,
-        at=at,
-        parent=[module_activity(course, course.modules_by_id[activity.module_id])],
-        grouping=[course_activity(course)],
-        result=_result(completion=True, duration=duration),
-    )
+    result = _result(completion=True, duration=duration)
+    return _in_module("completed", enrolment, user, course, activity, at, result)
 
 
 def module_completed(
@@ -318,17 +309,8 @@ def test_result(
     """A submitted test: ``verb`` is "passed" or "failed" (the score and success follow)."""
     if verb not in ("passed", "failed"):
         raise ValueError(verb)
-    return build(
-        verb,
-        item_activity(course, activity),
-        user=user,
-        enrolment=enrolment,
-        course=course,
-        at=at,
-        parent=[module_activity(course, course.modules_by_id[activity.module_id])],
-        grouping=[course_activity(course)],
-        result=_result(score=score, success=verb == "passed", completion=True, duration=duration),
-    )
+    result = _result(score=score, success=verb == "passed", completion=True, duration=duration)
+    return _in_module(verb, enrolment, user, course, activity, at, result)
 
 
 #: ``passed(enrolment=..., ...)`` and ``failed(...)``: ``test_result`` with its verb.
