@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from lms import config as default_config
-from lms.core import auth, errors, i18n, security
+from lms.core import auth, errors, i18n, navigation, security
 from lms.core.db import db, make_engine
 
 #: The feature blueprints, in registration order: (import path, URL prefix inside the LMS).
@@ -155,11 +155,13 @@ class LMS:
             parent.register_blueprint(module.bp, url_prefix=prefix or None)
         security.init_blueprint(parent)
         i18n.init_blueprint(parent)
+        navigation.init_blueprint(parent)
         if not standalone:
             errors.register_handlers(parent)
         app.register_blueprint(parent, url_prefix=url_prefix or None)
 
         i18n.init_app(app, standalone=standalone)
+        navigation.init_app(app, standalone=standalone)
         auth.init_app(app)
         security.init_app(app)
         if standalone:
