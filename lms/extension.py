@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from lms import config as default_config
-from lms.core import auth, errors, i18n, security
+from lms.core import auth, errors, i18n, navigation, security
 from lms.core.db import db, make_engine, note_write_intent
 from lms.core.params import IdConverter
 
@@ -161,11 +161,13 @@ class LMS:
             parent.register_blueprint(module.bp, url_prefix=prefix or None)
         security.init_blueprint(parent)
         i18n.init_blueprint(parent)
+        navigation.init_blueprint(parent)
         if not standalone:
             errors.register_handlers(parent)
         app.register_blueprint(parent, url_prefix=url_prefix or None)
 
         i18n.init_app(app, standalone=standalone)
+        navigation.init_app(app, standalone=standalone)
         from lms.accounts import login
 
         auth.init_app(app, login.load_user)

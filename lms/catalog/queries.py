@@ -107,32 +107,48 @@ def list_courses(session: Session) -> list[CourseListing]:
     ]
 
 
-def _course_view(session: Session, condition: Any) -> CourseDef | None:
+def _version_view(
+    session: Session,
+    version_model: Any,
+    owner_key: str,
+    build_def: Callable[..., Any],
+    condition: Any,
+) -> Any:
+    """The typed view of the one version matching ``condition`` (cached), or None.
+
+    ``owner_key`` names the version's column pointing at its course or bank ("course_id",
+    "bank_id"), which is also the builder's argument. The definition (the large column) is
+    read only on a cache miss.
+    """
     row = session.execute(
         select(
-            CourseVersion.course_id,
-            CourseVersion.id,
-            CourseVersion.number,
-            CourseVersion.content_hash,
+            getattr(version_model, owner_key),
+            version_model.id,
+            version_model.number,
+            version_model.content_hash,
         ).where(condition)
     ).one_or_none()
     if row is None:
         return None
-    course_id, version_id, number, digest = row
+    owner_id, version_id, number, digest = row
 
-    def build() -> CourseDef:
+    def build() -> Any:
         definition = session.scalar(
-            select(CourseVersion.definition).where(CourseVersion.id == version_id)
+            select(version_model.definition).where(version_model.id == version_id)
         )
-        return build_course_def(
+        return build_def(
             definition,
-            course_id=course_id,
             version_id=version_id,
             number=number,
             content_hash=digest,
+            **{owner_key: owner_id},
         )
 
-    return _views.get_or_build(("course", course_id, version_id, digest), build)
+    return _views.get_or_build((owner_key.removesuffix("_id"), owner_id, version_id, digest), build)
+
+
+def _course_view(session: Session, condition: Any) -> CourseDef | None:
+    return _version_view(session, CourseVersion, "course_id", build_course_def, condition)
 
 
 def get_course_def(session: Session, slug: str) -> CourseDef | None:
@@ -192,31 +208,7 @@ def get_course_version_def(session: Session, version_id: int) -> CourseDef | Non
 
 
 def _bank_view(session: Session, condition: Any) -> BankDef | None:
-    row = session.execute(
-        select(
-            QuestionBankVersion.bank_id,
-            QuestionBankVersion.id,
-            QuestionBankVersion.number,
-            QuestionBankVersion.content_hash,
-        ).where(condition)
-    ).one_or_none()
-    if row is None:
-        return None
-    bank_id, version_id, number, digest = row
-
-    def build() -> BankDef:
-        definition = session.scalar(
-            select(QuestionBankVersion.definition).where(QuestionBankVersion.id == version_id)
-        )
-        return build_bank_def(
-            definition,
-            bank_id=bank_id,
-            version_id=version_id,
-            number=number,
-            content_hash=digest,
-        )
-
-    return _views.get_or_build(("bank", bank_id, version_id, digest), build)
+    return _version_view(session, QuestionBankVersion, "bank_id", build_bank_def, condition)
 
 
 def get_bank_def(session: Session, slug: str) -> BankDef | None:

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lms.accounts.models import User
+from lms.accounts.models import RoleAssignment, User
 from lms.authoring.types.forum import DEFAULT_VISIBILITY
 from lms.catalog.readmodel import ActivityDef, CourseDef
 from lms.learning.models import Enrolment
@@ -54,8 +55,28 @@ def required_posts(activity: ActivityDef) -> int:
     return int(activity.settings.get("required_posts", 1))
 
 
+#: Who moderates every forum: hides posts, pins and locks threads, handles reports.
+MODERATOR_ROLES = ("trainer", "admin")
+
+
 def is_moderator(user: User) -> bool:
-    return user.is_admin or user.has_role("trainer")
+    return any(user.has_role(role) for role in MODERATOR_ROLES)
+
+
+def moderators(session: Session) -> list[User]:
+    """The active people who moderate forums (they are told about reported posts)."""
+    return list(
+        session.scalars(
+            select(User)
+            .where(
+                User.active.is_(True),
+                User.id.in_(
+                    select(RoleAssignment.user_id).where(RoleAssignment.role.in_(MODERATOR_ROLES))
+                ),
+            )
+            .order_by(User.id)
+        )
+    )
 
 
 def forum_access(

@@ -15,6 +15,22 @@ MARKDOWN_HINT = _l(
 )
 
 
+def _body_field(label, missing, too_long) -> TextAreaField:
+    """The Markdown text of a post (a thread's opening post, a reply, an edit)."""
+    return TextAreaField(
+        label,
+        description=MARKDOWN_HINT,
+        render_kw={"rows": 8},
+        validators=[DataRequired(missing), Length(max=BODY_MAX, message=too_long)],
+    )
+
+
+def _message_field() -> TextAreaField:
+    return _body_field(
+        _l("Your message"), _l("Write your message."), _l("Your message is too long.")
+    )
+
+
 class ThreadForm(LMSForm):
     title = StringField(
         _l("Title"),
@@ -23,27 +39,11 @@ class ThreadForm(LMSForm):
             Length(max=TITLE_MAX, message=_l("Keep the title under 200 characters.")),
         ],
     )
-    body = TextAreaField(
-        _l("Your message"),
-        description=MARKDOWN_HINT,
-        render_kw={"rows": 8},
-        validators=[
-            DataRequired(_l("Write your message.")),
-            Length(max=BODY_MAX, message=_l("Your message is too long.")),
-        ],
-    )
+    body = _message_field()
 
 
 class PostForm(LMSForm):
-    body = TextAreaField(
-        _l("Your reply"),
-        description=MARKDOWN_HINT,
-        render_kw={"rows": 8},
-        validators=[
-            DataRequired(_l("Write your reply.")),
-            Length(max=BODY_MAX, message=_l("Your reply is too long.")),
-        ],
-    )
+    body = _body_field(_l("Your reply"), _l("Write your reply."), _l("Your reply is too long."))
 
 
 class ReportForm(LMSForm):
@@ -55,12 +55,4 @@ class ReportForm(LMSForm):
 
 
 class EditPostForm(LMSForm):
-    body = TextAreaField(
-        _l("Your message"),
-        description=MARKDOWN_HINT,
-        render_kw={"rows": 8},
-        validators=[
-            DataRequired(_l("Write your message.")),
-            Length(max=BODY_MAX, message=_l("Your message is too long.")),
-        ],
-    )
+    body = _message_field()

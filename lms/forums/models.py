@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
@@ -105,6 +114,18 @@ class ForumReport(Base):
     """Someone asked the trainers to look at a post."""
 
     __tablename__ = "lms_forum_report"
+    __table_args__ = (
+        # One open report per person and post: a repeated report is refused, so the
+        # trainers get one e-mail per report (both databases support partial indexes).
+        Index(
+            "uq_lms_forum_report_open",
+            "post_id",
+            "reporter_id",
+            unique=True,
+            sqlite_where=text("resolved_at IS NULL"),
+            postgresql_where=text("resolved_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("lms_forum_post.id"), index=True)

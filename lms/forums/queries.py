@@ -254,6 +254,30 @@ def open_reports(session: Session, limit: int = 200) -> list[ReportRow]:
     return [ReportRow(*row) for row in rows]
 
 
+def has_open_report(session: Session, post_id: int, reporter_id: int) -> bool:
+    """Whether the person reported the post and no trainer dealt with it yet."""
+    return (
+        session.scalar(
+            select(ForumReport.id)
+            .where(
+                ForumReport.post_id == post_id,
+                ForumReport.reporter_id == reporter_id,
+                ForumReport.resolved_at.is_(None),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def count_open_reports(session: Session) -> int:
+    """How many reports wait for a trainer (shown in the trainers' menu)."""
+    return (
+        session.scalar(select(func.count(ForumReport.id)).where(ForumReport.resolved_at.is_(None)))
+        or 0
+    )
+
+
 # The completion engine's provider ----------------------------------------------------------
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from lms.accounts.models import User
 from lms.core.db import utcnow
 from lms.forums import queries
-from lms.forums.access import ForumAccess, required_posts
+from lms.forums.access import ForumAccess, moderators, required_posts
 from lms.forums.models import (
     ForumFollow,
     ForumPost,
@@ -28,6 +28,7 @@ from lms.forums.models import (
 )
 from lms.forums.rendering import render_post
 from lms.learning.services import record_activity_completion
+from lms.mail.services import queue_mail
 from lms.xapi import builder
 
 TITLE_MAX = 200
@@ -227,16 +228,53 @@ def set_thread_flag(
 
 
 def report_post(
-    session: Session, user: User, post: ForumPost, reason: str, *, at: datetime | None = None
+    session: Session,
+    access: ForumAccess,
+    post: ForumPost,
+    reason: str,
+    *,
+    reports_url: str,
+    at: datetime | None = None,
 ) -> ForumReport:
-    report = ForumReport(
-        post_id=post.id,
-        reporter_id=user.id,
-        reason=(reason or "").strip()[:2000],
-        created_at=at or utcnow(),
-    )
-    session.add(report)
-    session.flush()
+    """``access.user`` asks the moderators to look at ``post``; each of them (but the
+    reporter) gets one e-mail in their language with a link to ``reports_url``.
+
+    A person has one open report per post: reporting it again before a trainer dealt with
+    it (a double click, a second visit) is refused with "already-reported", and the
+    database's unique index on open reports settles two requests at the same moment."""
+    user = access.user
+    if queries.has_open_report(session, post.id, user.id):
+        raise ForumError("already-reported")
+    try:
+        with session.begin_nested():
+            report = ForumReport(
+                post_id=post.id,
+                reporter_id=user.id,
+                reason=(reason or "").strip()[:2000],
+                created_at=at or utcnow(),
+            )
+            session.add(report)
+            session.flush()
+    except IntegrityError:
+        raise ForumError("already-reported") from None
+    course, activity = access.course, access.activity
+    for moderator in moderators(session):
+        if moderator.id == user.id or not moderator.email:
+            continue
+        lang = moderator.preferred_language
+        queue_mail(
+            session,
+            recipient=moderator.email,
+            template="forum_report",
+            language=lang,
+            name=moderator.full_name,
+            thread_title=post.thread.title,
+            forum_title=course.text(activity.title, lang),
+            course_title=course.text(course.title, lang),
+            reporter=user.full_name,
+            author=post.author.full_name,
+            reports_url=reports_url,
+        )
     return report
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from pathlib import Path
+from typing import Any, TypeVar
 
 from flask import (
     Blueprint,
@@ -15,9 +17,10 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from sqlalchemy.orm import Session
 
 from lms.catalog.queries import get_course_def
-from lms.catalog.readmodel import CourseDef
+from lms.catalog.readmodel import ActivityDef, CourseDef
 from lms.core.db import db, writes
 from lms.core.i18n import current_language
 from lms.core.i18n import gettext as _
@@ -64,6 +67,38 @@ def course_language(course: CourseDef) -> str:
     """Show a course in the UI language when it has it, else in its default language."""
     lang = current_language()
     return lang if lang in course.languages else course.default_language
+
+
+A = TypeVar("A")
+
+
+def activity_access(
+    slug: str,
+    activity_id: str,
+    types: Collection[str],
+    access_for: Callable[[Session, Any, CourseDef, ActivityDef], A | None],
+) -> A:
+    """What the current person may do with the activity a feature's URL names: 404 when the
+    course or the activity (of one of ``types``) does not exist, 403 when ``access_for``
+    (the feature's access rule) allows nothing."""
+    course = _course_or_404(slug)
+    activity = course.activities_by_id.get(activity_id)
+    if activity is None or activity.type not in types:
+        abort(404)
+    access = access_for(db.session, current_user, course, activity)
+    if access is None:
+        abort(403)
+    return access
+
+
+def activity_page_context(course: CourseDef, activity: ActivityDef) -> dict[str, Any]:
+    """What every page of an activity shows around it: its course, module and language."""
+    return {
+        "course": course,
+        "activity": activity,
+        "module": course.modules_by_id[activity.module_id],
+        "lang": course_language(course),
+    }
 
 
 @bp.get("/")

@@ -6,6 +6,7 @@ need no request.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -47,3 +48,12 @@ def local_date(value: datetime, language: str, form: str = "full") -> str:
 
 def local_time(value: datetime, language: str) -> str:
     return format_time(value, format="short", tzinfo=zone(), locale=language)
+
+
+def template_helpers(language: str) -> dict[str, Callable[[datetime], str]]:
+    """``day``, ``hour`` and ``when`` for pages: a stored UTC time as the reader writes it."""
+    return {
+        "day": lambda value: local_date(value, language),
+        "hour": lambda value: local_time(value, language),
+        "when": lambda value: local_datetime(value, language),
+    }

@@ -52,6 +52,20 @@ class ScheduleForm(LMSForm):
     )
 
 
+class EditSessionForm(ScheduleForm):
+    """Changing a planned date: everything but for whom it is."""
+
+    organisation = None
+
+
+class CancelForm(LMSForm):
+    reason = TextAreaField(
+        _l("Why is it cancelled? (optional)"),
+        description=_l("The people who registered read this in their e-mail."),
+        validators=[Optional(), Length(max=1000, message=_l("Keep it under 1000 characters."))],
+    )
+
+
 class AttendanceUploadForm(LMSForm):
     file = FileField(
         _l("A CSV file of the people who were there"),

@@ -1,7 +1,9 @@
 """iCalendar (RFC 5545) invitations, written by hand: one VEVENT, times in UTC.
 
 Lines end in CRLF and are folded at 75 octets; text values escape backslash, semicolon,
-comma and newlines.
+comma and newlines. Every change people are told about raises the event's SEQUENCE (same
+UID), so a calendar replaces the event it has; a cancelled date is published with
+``METHOD:CANCEL`` and ``STATUS:CANCELLED``, which removes or strikes it out.
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ def invitation(
     description: str = "",
     location: str = "",
     url: str = "",
+    sequence: int = 0,
+    cancelled: bool = False,
     now: datetime | None = None,
 ) -> str:
     """The text of a .ics file with one event; ``starts_at``/``ends_at`` are aware UTC."""
@@ -58,9 +62,11 @@ def invitation(
         "VERSION:2.0",
         "PRODID:-//Connectoo LMS//Live sessions//EN",
         "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
+        f"METHOD:{'CANCEL' if cancelled else 'PUBLISH'}",
         "BEGIN:VEVENT",
         f"UID:{uid}",
+        f"SEQUENCE:{sequence}",
+        f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}",
         f"DTSTAMP:{_stamp(now or utcnow())}",
         f"DTSTART:{_stamp(starts_at)}",
         f"DTEND:{_stamp(ends_at)}",

@@ -18,6 +18,9 @@ from lms.organisations.models import Organisation
 
 REGISTERED = "registered"
 WAITING = "waiting"
+#: The date was cancelled: the person is told, keeps seeing it as cancelled, and may choose
+#: another date of the activity.
+CANCELLED = "cancelled"
 
 
 class LiveSession(Base):
@@ -52,8 +55,18 @@ class LiveSession(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("lms_user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Counts the changes people were told about (an edit, the cancellation): the .ics
+    #: invitation's SEQUENCE, so calendars replace the event they have.
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: A cancelled date takes no registrations, frees every seat and sends no reminders.
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancel_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     organisation: Mapped[Organisation | None] = relationship()
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
     @property
     def full(self) -> bool:
@@ -73,7 +86,7 @@ class LiveRegistration(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("lms_live_session.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("lms_user.id"), index=True)
-    #: "registered" or "waiting".
+    #: "registered", "waiting" or "cancelled" (the date was cancelled).
     status: Mapped[str] = mapped_column(String(12))
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     attended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -5,30 +5,50 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, or_, select, true, tuple_
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, true, tuple_
 from sqlalchemy.orm import Session, joinedload
 
 from lms.accounts.models import User
 from lms.learning import engine
 from lms.live.access import LiveAccess
-from lms.live.models import WAITING, LiveRegistration, LiveSession
+from lms.live.models import CANCELLED, WAITING, LiveRegistration, LiveSession
 
 
-def _visible(access: LiveAccess) -> ColumnElement[bool]:
+def holds_the_activity() -> ColumnElement[bool]:
+    """A registration that counts for the activity: not on a cancelled date (unless the
+    person took part, which stays a fact)."""
+    return or_(LiveRegistration.status != CANCELLED, LiveRegistration.attended_at.is_not(None))
+
+
+def _listed(access: LiveAccess) -> ColumnElement[bool]:
+    """The dates shown to ``access``: trainers and coordinators see the dates they manage,
+    cancelled ones too; a learner sees the open dates for them, and a cancelled one only if
+    they had registered for it (it is shown as cancelled)."""
     if access.is_trainer:
         return true()
     conditions = []
     if access.managed:
         conditions.append(LiveSession.organisation_id.in_(access.managed))
     if access.enrolment is not None:
-        conditions.append(LiveSession.organisation_id.is_(None))
+        for_them = [LiveSession.organisation_id.is_(None)]
         if access.user.organisation_id is not None:
-            conditions.append(LiveSession.organisation_id == access.user.organisation_id)
+            for_them.append(LiveSession.organisation_id == access.user.organisation_id)
+        registered_there = (
+            select(LiveRegistration.id)
+            .where(
+                LiveRegistration.session_id == LiveSession.id,
+                LiveRegistration.user_id == access.user.id,
+            )
+            .exists()
+        )
+        conditions.append(
+            and_(or_(*for_them), or_(LiveSession.cancelled_at.is_(None), registered_there))
+        )
     return or_(*conditions) if conditions else false()
 
 
 def sessions_of(session: Session, access: LiveAccess) -> list[LiveSession]:
-    """The dates of the activity that ``access`` sees, earliest first."""
+    """The dates of the activity listed for ``access`` (see ``_listed``), earliest first."""
     return list(
         session.scalars(
             select(LiveSession)
@@ -36,7 +56,7 @@ def sessions_of(session: Session, access: LiveAccess) -> list[LiveSession]:
             .where(
                 LiveSession.course_id == access.course.course_id,
                 LiveSession.activity_id == access.activity.id,
-                _visible(access),
+                _listed(access),
             )
             .order_by(LiveSession.starts_at, LiveSession.id)
         )
@@ -117,7 +137,11 @@ def live_progress(
             LiveSession.course_id, LiveSession.activity_id, func.max(LiveRegistration.attended_at)
         )
         .join(LiveRegistration, LiveRegistration.session_id == LiveSession.id)
-        .where(LiveRegistration.user_id == user_id, LiveSession.course_id.in_(ids))
+        .where(
+            LiveRegistration.user_id == user_id,
+            LiveSession.course_id.in_(ids),
+            holds_the_activity(),
+        )
         .group_by(LiveSession.course_id, LiveSession.activity_id)
     )
     return {

@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import tincan
@@ -205,17 +206,8 @@ def activity_completed(
     at: datetime,
     duration: timedelta | None = None,
 ) -> Statement:
-    return build(
-        "completed",
-        item_activity(course, activity),
-        user=user,
-        enrolment=enrolment,
-        course=course,
-        at=at,
-        parent=[module_activity(course, course.modules_by_id[activity.module_id])],
-        grouping=[course_activity(course)],
-        result=_result(completion=True, duration=duration),
-    )
+    result = _result(completion=True, duration=duration)
+    return _in_module("completed", enrolment, user, course, activity, at, result)
 
 
 def module_completed(
@@ -303,7 +295,8 @@ def answered(
     )
 
 
-def passed(
+def test_result(
+    verb: str,
     *,
     enrolment: Registration,
     user: Learner,
@@ -313,34 +306,16 @@ def passed(
     at: datetime,
     duration: timedelta | None = None,
 ) -> Statement:
-    return _test_statement("passed", enrolment, user, course, activity, score, at, duration)
+    """A submitted test: ``verb`` is "passed" or "failed" (the score and success follow)."""
+    if verb not in ("passed", "failed"):
+        raise ValueError(verb)
+    result = _result(score=score, success=verb == "passed", completion=True, duration=duration)
+    return _in_module(verb, enrolment, user, course, activity, at, result)
 
 
-def failed(
-    *,
-    enrolment: Registration,
-    user: Learner,
-    course: CourseDef,
-    activity: ActivityDef,
-    score: Score,
-    at: datetime,
-    duration: timedelta | None = None,
-) -> Statement:
-    return _test_statement("failed", enrolment, user, course, activity, score, at, duration)
-
-
-def _test_statement(verb, enrolment, user, course, activity, score, at, duration) -> Statement:
-    return build(
-        verb,
-        item_activity(course, activity),
-        user=user,
-        enrolment=enrolment,
-        course=course,
-        at=at,
-        parent=[module_activity(course, course.modules_by_id[activity.module_id])],
-        grouping=[course_activity(course)],
-        result=_result(score=score, success=verb == "passed", completion=True, duration=duration),
-    )
+#: ``passed(enrolment=..., ...)`` and ``failed(...)``: ``test_result`` with its verb.
+passed = partial(test_result, "passed")
+failed = partial(test_result, "failed")
 
 
 def commented(

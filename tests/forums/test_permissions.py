@@ -41,7 +41,13 @@ def scene(app, world):
             db.session, access(els, "f-org"), "Alleen De Panne", "Iets voor collega's."
         )
         org_post = db.session.scalar(select(ForumPost).where(ForumPost.thread_id == org_thread.id))
-        report = services.report_post(db.session, pieter, opening, "Naam van een burger")
+        report = services.report_post(
+            db.session,
+            access(pieter, "f-course"),
+            opening,
+            "Naam van een burger",
+            reports_url="http://localhost/forums/reports",
+        )
         db.session.commit()
         return {
             "thread": thread.id,
