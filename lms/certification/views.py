@@ -29,12 +29,15 @@ from lms.core.auth import admin_required, role_required
 from lms.core.db import db, utcnow
 from lms.core.i18n import gettext as _
 from lms.core.pagination import paginate
+from lms.learning.statuses import register_certificate_reader
 
 bp = Blueprint("certification", __name__, template_folder="templates")
 
 # The extension imports every feature blueprint at start-up: that is when certificates start
 # being issued on course completion (connecting twice changes nothing).
 listeners.connect()
+# ...and the statuses ("certified") read the certificates through this reader.
+register_certificate_reader(queries.latest_certificates)
 
 PAGE_SIZE = 50
 LIST_STATUSES = ("valid", EXPIRED, REVOKED, REPLACED)

@@ -23,6 +23,7 @@ from lms.core.i18n import current_language
 from lms.core.i18n import gettext as _
 from lms.learning import queries, services
 from lms.learning.rendering import render_markdown
+from lms.learning.statuses import StatusSettings
 
 bp = Blueprint("learning", __name__, template_folder="templates")
 
@@ -66,9 +67,14 @@ def course_language(course: CourseDef) -> str:
     return lang if lang in course.languages else course.default_language
 
 
+def status_settings() -> StatusSettings:
+    """Today and the thresholds of the statuses, from the configuration."""
+    return StatusSettings.from_config(current_app.config)
+
+
 @bp.get("/")
 def my_learning():
-    enrolments = queries.my_enrolments(db.session, current_user.id)
+    enrolments = queries.my_enrolments(db.session, current_user.id, status_settings())
     available = queries.open_courses(db.session, current_user.id)
     return render_template(
         "lms/learning/my_learning.html",
@@ -81,7 +87,7 @@ def my_learning():
 @bp.get("/courses/<slug>")
 def course(slug: str):
     course = _course_or_404(slug)
-    view = queries.enrolment_view(db.session, current_user.id, course)
+    view = queries.enrolment_view(db.session, current_user.id, course, status_settings())
     if view is None and course.enrolment != "open":
         abort(404)
     return render_template(
