@@ -30,6 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.accounts.models import User
 from lms.catalog.models import Course
 from lms.core.db import Base, UTCDateTime, utcnow
+from lms.learning.statuses import due_day
 from lms.organisations.models import Department, Organisation
 
 #: How a rule's due date is given.
@@ -134,3 +135,7 @@ class Assignment(Base):
 
     rule: Mapped[AssignmentRule] = relationship()
     user: Mapped[User] = relationship()
+
+    @property
+    def due_on(self) -> date | None:
+        return due_day(self.due_at)

@@ -23,7 +23,7 @@ from lms.core.i18n import current_language
 from lms.core.i18n import gettext as _
 from lms.learning import queries, services
 from lms.learning.rendering import render_markdown
-from lms.learning.statuses import StatusSettings
+from lms.learning.statuses import STATUS_LABELS, StatusSettings
 
 bp = Blueprint("learning", __name__, template_folder="templates")
 
@@ -51,7 +51,7 @@ def _learners_log_in() -> None:
 
 @bp.context_processor
 def _helpers() -> dict:
-    return {"render_markdown": render_markdown}
+    return {"render_markdown": render_markdown, "status_labels": STATUS_LABELS}
 
 
 def _course_or_404(slug: str) -> CourseDef:

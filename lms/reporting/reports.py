@@ -99,6 +99,10 @@ class ReportScope:
     def several_organisations(self) -> bool:
         return len(self.organisations) > 1
 
+    @property
+    def organisation_names(self) -> dict[int, str]:
+        return {o.id: o.name for o in self.organisations}
+
 
 def resolve_scope(session: Session, actor: User, filters: ReportFilters) -> ReportScope:
     """The caller's organisations, departments and courses, and the chosen ones; raises
