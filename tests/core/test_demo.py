@@ -9,7 +9,7 @@ from lms.app import create_app
 from lms.catalog.models import Course
 from lms.cli import prepare_instance
 from lms.core.db import db
-from lms.demo import DEMO_PASSWORD, DEMO_PEOPLE
+from lms.demo import DEMO_PASSWORD, DEMO_PEOPLE, DOMAINS, OTHER_ACCOUNTS
 from lms.organisations.models import Organisation
 from tests.conftest import REPO
 
@@ -40,7 +40,7 @@ def test_new_default_instance_gets_courses_and_the_demo(tmp_path):
         slugs = set(db.session.scalars(select(Course.slug)))
         assert {"connectoo", "connectoo-plus"} <= slugs
         names = set(db.session.scalars(select(Organisation.name)))
-        assert names == {"De Panne", "Koksijde"}
+        assert names == set(DOMAINS)
         for org in db.session.scalars(select(Organisation)):
             assert sorted(d.name for d in org.departments) == [
                 "Burgerzaken",
@@ -49,13 +49,13 @@ def test_new_default_instance_gets_courses_and_the_demo(tmp_path):
             ]
         admin = db.session.scalars(select(User).where(User.username == "admin")).one()
         assert admin.is_admin and admin.check_password(DEMO_PASSWORD)
-    assert _people(app) == len(DEMO_PEOPLE) + 2
+    assert _people(app) == len(DEMO_PEOPLE) + OTHER_ACCOUNTS
     # A second start changes nothing: no second demo, courses unchanged.
     with app.app_context():
         notes = prepare_instance()
         assert "database up to date" in notes
         assert not any("demo" in note for note in notes)
-    assert _people(app) == len(DEMO_PEOPLE) + 2
+    assert _people(app) == len(DEMO_PEOPLE) + OTHER_ACCOUNTS
 
 
 def test_a_configured_database_never_gets_the_demo(tmp_path):
@@ -71,7 +71,7 @@ def test_the_switch_forces_or_prevents_the_demo(tmp_path):
     app = _app(tmp_path, LMS_DATABASE_URL=url, LMS_DEMO="yes")
     with app.app_context():
         prepare_instance(import_courses=False)
-    assert _people(app) == len(DEMO_PEOPLE) + 2
+    assert _people(app) == len(DEMO_PEOPLE) + OTHER_ACCOUNTS
     app = _app(tmp_path / "other", LMS_DEMO="no")
     with app.app_context():
         prepare_instance(import_courses=False)
