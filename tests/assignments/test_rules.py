@@ -67,7 +67,9 @@ def test_a_rule_assigns_everyone_it_covers_now(app, make_user, towns, report_cou
             select(OutgoingMail).where(OutgoingMail.recipient == inside.email)
         ).all()
         assert [m.template for m in mails] == ["assigned"] and mails[0].language == "fr"
-        assert "Rapport" in mails[0].subject and "/courses/rapport" in mails[0].body
+        assert mails[0].subject == "Une formation pour vous (obligatoire) : Rapport"
+        assert "Merci de la terminer pour le 30 juin 2031." in mails[0].body
+        assert "/courses/rapport" in mails[0].body
         created = db.session.scalars(
             select(AuditEvent).where(AuditEvent.action == "assignment_rule.create")
         ).one()

@@ -44,8 +44,10 @@ def world(app, make_user, towns, report_course, add_rule, progress):
         name="Zeno Vreemdeling", email="zeno@koksijde.example", organisation=koksijde,
         department=foreign_department,
     )  # fmt: skip
-    foreign_rule = add_rule(koksijde, report_course, department=foreign_department,
-                            due_kind="fixed", due_date=date.today() + timedelta(days=10))  # fmt: skip
+    soon = date.today() + timedelta(days=10)
+    foreign_rule = add_rule(
+        koksijde, report_course, department=foreign_department, due_kind="fixed", due_date=soon
+    )
     add_rule(de_panne, report_course, department=department(app, de_panne, "Onthaal"))
     progress(foreign, report_course, 8)  # certified
     progress(own, report_course, 3)
