@@ -12,13 +12,15 @@ disagree. The objects:
     ``descending``; ``page`` (``PageInfo``: number, size, total rows, pages); ``scope``
     (``ReportScope``: the organisations, departments and courses the caller may choose);
     ``columns`` (``PEOPLE_COLUMNS``: key, label, kind of value, and how to read it from a
-    row); ``generated_at`` (aware UTC).
+    row); ``generated_at`` (aware UTC); ``applied_filters()``: the filters in force in words,
+    as (label, value) pairs, to state at the top of an export.
 
 ``DashboardReport`` (the organisation dashboard)
     ``totals`` (``StatusTotals``), ``people_in_scope`` (active people, enrolled or not),
     ``departments`` (``DepartmentCounts``: status counts per department, the numbers behind
     the stacked-bar chart), ``funnels`` (``ModuleFunnel`` per course: how many finished each
-    module, the numbers behind the funnel chart), ``filters``, ``scope``, ``generated_at``.
+    module, the numbers behind the funnel chart), ``filters``, ``scope``, ``generated_at``,
+    ``applied_filters()``.
 
 A ``Column``'s ``kind`` tells a renderer how to type a value: "text" (str), "int",
 "percent" (an int 0..100, or None), "date" (a ``date`` or None), "datetime" (an aware UTC
@@ -129,6 +131,40 @@ def resolve_scope(session: Session, actor: User, filters: ReportFilters) -> Repo
         if course is None:
             raise OutOfScope("course")
     return ReportScope(organisations, departments, courses, organisation, department, course)
+
+
+def describe_filters(filters: ReportFilters, scope: ReportScope, language: str) -> list:
+    """The filters in force as (label, value) pairs in words, for the top of an export."""
+    pairs: list[tuple[Any, str]] = []
+    if scope.organisation is not None:
+        pairs.append((_l("Organisation"), scope.organisation.name))
+    if scope.department is not None:
+        pairs.append((_l("Department"), scope.department.name))
+    if scope.course is not None:
+        pairs.append(
+            (
+                _l("Course"),
+                scope.course.text(scope.course.title, _language(scope.course, language)),
+            )
+        )
+    if filters.status is not None:
+        pairs.append((_l("Status"), str(STATUS_LABELS[filters.status])))
+    if filters.mandatory is not None:
+        pairs.append(
+            (
+                _l("Mandatory or voluntary"),
+                str(MANDATORY_LABELS[filters.mandatory == "mandatory"]),
+            )
+        )
+    if filters.kind is not None:
+        pairs.append((_l("Staff or volunteer"), str(KIND_LABELS[filters.kind])))
+    if filters.due_within is not None:
+        pairs.append((_l("Due within (days)"), str(filters.due_within)))
+    if filters.due_before is not None:
+        pairs.append((_l("Due on or before"), filters.due_before.isoformat()))
+    if filters.search:
+        pairs.append((_l("Name or e-mail address"), filters.search))
+    return pairs
 
 
 # Rows --------------------------------------------------------------------------------------
@@ -447,6 +483,8 @@ class PeopleReport:
     people_in_scope: int
     columns: tuple[Column, ...] = PEOPLE_COLUMNS
     _all_rows: tuple[PeopleRow, ...] = field(default=(), repr=False)
+    #: The language of course titles and labels (the request's).
+    language: str = "nl"
 
     def iter_rows(self) -> Iterator[PeopleRow]:
         """Every row matching the filters, in the table's order, without pages."""
@@ -455,6 +493,10 @@ class PeopleReport:
     def values(self, row: PeopleRow) -> list[Any]:
         """The row's typed values in ``columns`` order (for exports)."""
         return [column.read(row) for column in self.columns]
+
+    def applied_filters(self) -> list[tuple[Any, str]]:
+        """The filters in force, in words (label, value), to state in an export."""
+        return describe_filters(self.filters, self.scope, self.language)
 
 
 def people_report(
@@ -483,6 +525,7 @@ def people_report(
         generated_at=utcnow(),
         people_in_scope=people_count,
         _all_rows=ordered,
+        language=language,
     )
 
 
@@ -532,6 +575,11 @@ class DashboardReport:
     departments: tuple[DepartmentCounts, ...]
     funnels: tuple[ModuleFunnel, ...]
     generated_at: datetime
+    language: str = "nl"
+
+    def applied_filters(self) -> list[tuple[Any, str]]:
+        """The filters in force, in words (label, value), to state in an export."""
+        return describe_filters(self.filters, self.scope, self.language)
 
 
 def dashboard_report(
@@ -553,6 +601,7 @@ def dashboard_report(
         departments=_department_counts(scope, rows),
         funnels=_funnels(scope, rows, language),
         generated_at=utcnow(),
+        language=language,
     )
 
 

@@ -109,3 +109,30 @@ def test_sorting_and_paging_keep_the_filters(app, client, make_user, towns, repo
         "Person C",
         "Person A",
     ]
+
+
+def test_a_report_states_its_filters_in_words(app, make_user, towns, report_course, progress):
+    from lms.accounts.models import User
+    from lms.learning.statuses import StatusSettings
+    from lms.reporting.filters import ReportFilters
+    from lms.reporting.reports import people_report
+
+    de_panne, _koksijde = towns
+    coordinator = _coordinator(make_user, de_panne)
+    onthaal = department(app, de_panne, "Onthaal")
+    args = {"department": str(onthaal.id), "course": "rapport", "status": "overdue", "q": "els"}
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        report = people_report(
+            db.session,
+            db.session.get(User, coordinator.id),
+            ReportFilters.from_args(args),
+            StatusSettings(today=date.today()),
+            language="en",
+        )
+        stated = [(str(label), value) for label, value in report.applied_filters()]
+    assert stated == [
+        ("Department", "Onthaal"),
+        ("Course", "Rapport"),
+        ("Status", "Overdue"),
+        ("Name or e-mail address", "els"),
+    ]
