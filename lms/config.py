@@ -107,6 +107,15 @@ LMS_TEST_GRACE_SECONDS = 30
 #: Seconds before the deadline at which the timer warns (and announces it to screen readers).
 LMS_TEST_WARNING_SECONDS = 120
 
+# Monitoring ----------------------------------------------------------------------------------
+
+#: A mandatory course not yet done is "due soon" from this many days before its due day.
+LMS_DUE_SOON_DAYS = 30
+#: "At risk" on the dashboard: due soon and below this percentage.
+LMS_AT_RISK_BELOW_PERCENT = 75
+#: Rows per page of the people table.
+LMS_REPORT_PAGE_SIZE = 50
+
 # Certificates --------------------------------------------------------------------------------
 # Issued on course completion, signed with an Ed25519 key generated into
 # <instance>/certificate-keys/ on first use; the QR code points at LMS_BASE_URL.

@@ -1,10 +1,18 @@
-"""The demo: two municipalities with their counters, coordinators, learners and staff.
+"""The demo: four coastal municipalities with their counters, coordinators, learners,
+volunteers, assignment rules and real progress.
 
 Seeded by ``lms run`` into a new default instance (see ``LMS_DEMO`` in lms/config.py), never
-into a database the operator configured unless they ask for it.
+into a database the operator configured unless they ask for it. Everything goes through the
+real services (people, rules, sections opened, forum posts, test attempts, certificates), so
+a coordinator's reports and each learner's own pages show the same progress. README's demo
+table says who is who.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import func, select
@@ -12,6 +20,16 @@ from sqlalchemy.orm import Session
 
 from lms.accounts.models import User
 from lms.accounts.services import RoleSpec, create_user
+from lms.assessment import services as assessment
+from lms.assignments.models import DUE_FIXED, DUE_NONE, DUE_RELATIVE
+from lms.assignments.services import create_rule
+from lms.catalog.queries import get_course_def
+from lms.catalog.readmodel import ActivityDef, CourseDef
+from lms.core.db import utcnow
+from lms.forums.access import forum_access
+from lms.forums.services import start_thread
+from lms.learning import services as learning
+from lms.learning.statuses import due_day
 from lms.organisations.services import create_organisation
 
 #: One password for every demo account; it satisfies the password rules.
@@ -19,20 +37,55 @@ DEMO_PASSWORD = "connectoo-demo-2026"
 
 DEPARTMENTS = ["Onthaal", "Sociaal huis", "Burgerzaken"]
 
-#: (organisation, e-mail local part, name, department, language, extra roles)
+#: The four coastal municipalities of the regional e-inclusion partnership.
+DOMAINS = {
+    "De Panne": "depanne.demo",
+    "Koksijde": "koksijde.demo",
+    "Nieuwpoort": "nieuwpoort.demo",
+    "Veurne": "veurne.demo",
+}
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    organisation: str
+    local: str  # the e-mail address's local part
+    name: str
+    department: str | None
+    language: str = "nl"
+    #: "manager": coordinator of their own organisation.
+    roles: tuple[str, ...] = ()
+    kind: str = "staff"
+
+    @property
+    def email(self) -> str:
+        return f"{self.local}@{DOMAINS[self.organisation]}"
+
+
 DEMO_PEOPLE = [
-    ("De Panne", "els.peeters", "Els Peeters", "Onthaal", "nl", ()),
-    ("De Panne", "tom.declercq", "Tom Declercq", "Burgerzaken", "nl", ()),
-    ("De Panne", "nadia.elamrani", "Nadia El Amrani", "Sociaal huis", "nl", ()),
-    ("De Panne", "sophie.dubois", "Sophie Dubois", "Onthaal", "fr", ()),
-    ("De Panne", "an.vermeulen", "An Vermeulen", "Sociaal huis", "nl", ("manager",)),
-    ("Koksijde", "pieter.maes", "Pieter Maes", "Burgerzaken", "nl", ()),
-    ("Koksijde", "lucas.martin", "Lucas Martin", "Onthaal", "fr", ()),
-    ("Koksijde", "fatma.yilmaz", "Fatma Yilmaz", "Sociaal huis", "nl", ()),
-    ("Koksijde", "bart.wouters", "Bart Wouters", "Burgerzaken", "nl", ("manager",)),
+    DemoPerson("De Panne", "els.peeters", "Els Peeters", "Onthaal"),
+    DemoPerson("De Panne", "sophie.dubois", "Sophie Dubois", "Onthaal", "fr"),
+    DemoPerson("De Panne", "karel.vandamme", "Karel Vandamme", "Onthaal"),
+    DemoPerson("De Panne", "nadia.elamrani", "Nadia El Amrani", "Sociaal huis"),
+    DemoPerson("De Panne", "an.vermeulen", "An Vermeulen", "Sociaal huis", roles=("manager",)),
+    DemoPerson("De Panne", "tom.declercq", "Tom Declercq", "Burgerzaken"),
+    DemoPerson("De Panne", "lotte.desmet", "Lotte Desmet", "Burgerzaken"),
+    DemoPerson("De Panne", "jan.claeys", "Jan Claeys", None, kind="volunteer"),
+    DemoPerson("Koksijde", "pieter.maes", "Pieter Maes", "Burgerzaken"),
+    DemoPerson("Koksijde", "lucas.martin", "Lucas Martin", "Onthaal", "fr"),
+    DemoPerson("Koksijde", "fatma.yilmaz", "Fatma Yilmaz", "Sociaal huis"),
+    DemoPerson("Koksijde", "bart.wouters", "Bart Wouters", "Burgerzaken", roles=("manager",)),
+    DemoPerson("Nieuwpoort", "ine.verhaeghe", "Ine Verhaeghe", "Onthaal"),
+    DemoPerson("Nieuwpoort", "marc.dumont", "Marc Dumont", "Sociaal huis", "fr"),
+    DemoPerson("Veurne", "hilde.mortier", "Hilde Mortier", "Onthaal"),
+    DemoPerson("Veurne", "wout.lannoo", "Wout Lannoo", "Sociaal huis"),
 ]
 
-DOMAINS = {"De Panne": "depanne.demo", "Koksijde": "koksijde.demo"}
+#: The regional partnership's coordinator follows all four municipalities.
+REGIONAL_COORDINATOR = ("Rita Lambrecht", "rita.lambrecht@westkust.demo")
+
+#: Accounts besides DEMO_PEOPLE: the regional coordinator, the trainer and the admin.
+OTHER_ACCOUNTS = 3
 
 
 class DemoError(RuntimeError):
@@ -48,47 +101,236 @@ def should_seed_demo(app: Flask, state, database_was_new: bool) -> bool:
     return database_was_new and not state.database_configured
 
 
-def seed_demo(session: Session) -> list[User]:
+def seed_demo(session: Session, *, now: datetime | None = None) -> list[User]:
+    """Seed the demo into an empty database; returns the people made. Rules and progress
+    are added when the courses are imported (``lms run`` imports them first)."""
     if session.scalar(select(func.count()).select_from(User)):
         raise DemoError("the database already has people in it; the demo was not added")
+    now = now or utcnow()
+    # One password for every account: hash it once (a strong hash takes a quarter second).
+    password_hash = User(full_name="-")
+    password_hash.set_password(DEMO_PASSWORD)
+    shared = password_hash.password_hash
+
+    def account(**kwargs: Any) -> User:
+        user = create_user(session, **kwargs)
+        user.password_hash = shared
+        return user
+
     organisations = {
         name: create_organisation(session, name, departments=DEPARTMENTS) for name in DOMAINS
     }
-    people = []
-    for org_name, local, name, dept_name, language, extra in DEMO_PEOPLE:
-        org = organisations[org_name]
-        department = next(d for d in org.departments if d.name == dept_name)
-        roles = [RoleSpec("learner")] + [RoleSpec("manager", org.id) for _ in extra]
-        people.append(
-            create_user(
-                session,
-                full_name=name,
-                email=f"{local}@{DOMAINS[org_name]}",
-                password=DEMO_PASSWORD,
-                organisation=org,
-                department=department,
-                roles=roles,
-                language=language,
+    people: dict[str, User] = {}
+    for spec in DEMO_PEOPLE:
+        org = organisations[spec.organisation]
+        department = next((d for d in org.departments if d.name == spec.department), None)
+        roles = [RoleSpec("learner")] + [RoleSpec("manager", org.id) for _ in spec.roles]
+        people[spec.local] = account(
+            full_name=spec.name,
+            email=spec.email,
+            organisation=org,
+            department=department,
+            roles=roles,
+            language=spec.language,
+            kind=spec.kind,
+        )
+    name, email = REGIONAL_COORDINATOR
+    regional = account(
+        full_name=name,
+        email=email,
+        roles=[RoleSpec("manager", org.id) for org in organisations.values()],
+    )
+    trainer = account(
+        full_name="Tina Trainer",
+        email="trainer@connectoo.demo",
+        roles=[RoleSpec("trainer"), RoleSpec("learner")],
+    )
+    admin = account(
+        full_name="Alex Admin",
+        email="admin@connectoo.demo",
+        username="admin",
+        roles=[RoleSpec("admin")],
+        language="nl",
+    )
+    connectoo = get_course_def(session, "connectoo")
+    plus = get_course_def(session, "connectoo-plus")
+    if connectoo is not None and plus is not None:
+        _seed_rules(session, organisations, people, connectoo, plus, now)
+        _seed_progress(session, people, connectoo, plus, now)
+    return [*people.values(), regional, trainer, admin]
+
+
+# Rules ---------------------------------------------------------------------------------------
+
+
+def _seed_rules(session, organisations, people, connectoo, plus, now) -> None:
+    """What each municipality decided (made by their coordinators, some weeks ago)."""
+
+    def dept(org: str, name: str):
+        return next(d for d in organisations[org].departments if d.name == name)
+
+    def rule(org, course, coordinator, *, at, department=None, **terms):
+        create_rule(
+            session,
+            organisation=organisations[org],
+            course=course,
+            department=dept(org, department) if department else None,
+            actor=coordinator,
+            at=at,
+            **terms,
+        )
+
+    an, bart = people["an.vermeulen"], people["bart.wouters"]
+    started = now - timedelta(days=90)
+    # De Panne: Connectoo mandatory at the reception desk within 60 days (that was 90 days
+    # ago: whoever has not finished is overdue) and at the social-services desk by a date
+    # two weeks from now (due soon); voluntary for Burgerzaken; Connectoo+ voluntary for all.
+    rule("De Panne", connectoo, an, at=started, department="Onthaal", due_kind=DUE_RELATIVE,
+         due_days=60)  # fmt: skip
+    rule("De Panne", connectoo, an, at=started, department="Sociaal huis", due_kind=DUE_FIXED,
+         due_date=due_day(now) + timedelta(days=14))  # fmt: skip
+    rule("De Panne", connectoo, an, at=started, department="Burgerzaken", mandatory=False,
+         due_kind=DUE_NONE)  # fmt: skip
+    rule("De Panne", plus, an, at=started, mandatory=False, due_kind=DUE_NONE)
+    # Koksijde: Connectoo mandatory at both desks by a date, Connectoo+ mandatory at Onthaal.
+    deadline = due_day(now) + timedelta(days=75)
+    for department in ("Onthaal", "Sociaal huis"):
+        rule("Koksijde", connectoo, bart, at=started, department=department,
+             due_kind=DUE_FIXED, due_date=deadline)  # fmt: skip
+    rule("Koksijde", plus, bart, at=started, department="Onthaal", due_kind=DUE_FIXED,
+         due_date=deadline + timedelta(days=180))  # fmt: skip
+    # Nieuwpoort and Veurne: Connectoo mandatory at both desks within 120 days.
+    for org in ("Nieuwpoort", "Veurne"):
+        for department in ("Onthaal", "Sociaal huis"):
+            rule(org, connectoo, None, at=now - timedelta(days=20), department=department,
+                 due_kind=DUE_RELATIVE, due_days=120)  # fmt: skip
+
+
+# Progress ------------------------------------------------------------------------------------
+
+
+class _Learner:
+    """Makes progress for one person in one course through the real services."""
+
+    def __init__(self, session: Session, user: User, course: CourseDef, start: datetime):
+        self.session, self.user, self.course = session, user, course
+        self.at = start
+        self.enrolment, _ = learning.enrol(session, user, course, source="self", actor=user)
+
+    def _tick(self, minutes: int = 3) -> datetime:
+        self.at += timedelta(minutes=minutes)
+        return self.at
+
+    def read(self, activity_id: str, sections: int | None = None) -> None:
+        activity = self.course.activities_by_id[activity_id]
+        for section in activity.sections[:sections]:
+            learning.open_section(
+                self.session, self.enrolment, self.user, self.course, section.id, at=self._tick()
             )
+
+    def post(self, activity_id: str, title: str, body: str) -> None:
+        activity = self.course.activities_by_id[activity_id]
+        access = forum_access(self.session, self.user, self.course, activity)
+        assert access is not None
+        start_thread(self.session, access, title, body, at=self._tick(10))
+
+    def test(self, activity_id: str, right: int | None = None) -> None:
+        """Take the test: every answer right, or only the first ``right`` answers."""
+        activity = self.course.activities_by_id[activity_id]
+        attempt = assessment.start_attempt(
+            self.session,
+            user=self.user,
+            enrolment=self.enrolment,
+            course=self.course,
+            activity=activity,
+            now=self._tick(),
+            seed=self.user.id,
         )
-    people.append(
-        create_user(
-            session,
-            full_name="Tina Trainer",
-            email="trainer@connectoo.demo",
-            password=DEMO_PASSWORD,
-            roles=[RoleSpec("trainer"), RoleSpec("learner")],
+        for position, question in enumerate(attempt.questions):
+            good = right is None or position < right
+            assessment.save_answer(
+                self.session, attempt, position, _answer(question, good), now=self._tick(1)
+            )
+        assessment.submit_attempt(
+            self.session,
+            attempt.id,
+            user=self.user,
+            enrolment=self.enrolment,
+            course=self.course,
+            activity=activity,
+            now=self._tick(2),
         )
+
+    def module(self, module_id: str) -> None:
+        """Finish a module: read its e-learnings, post in its forum, pass its test."""
+        for activity in self.course.modules_by_id[module_id].activities:
+            self.act(activity)
+        self._tick(60 * 24 * 3)  # a few days later
+
+    def act(self, activity: ActivityDef) -> None:
+        if activity.type == "elearning":
+            self.read(activity.id)
+        elif activity.type == "forum":
+            self.post(activity.id, *FORUM_POSTS[self.user.preferred_language == "fr"])
+        elif activity.type == "test":
+            self.test(activity.id)
+
+
+FORUM_POSTS = {
+    False: ("Even voorstellen", "Ik werk aan het loket en help vaak mensen met itsme."),
+    True: ("Présentation", "Je travaille au guichet et j'aide souvent avec itsme."),
+}
+
+
+def _answer(question: dict[str, Any], right: bool) -> Any:
+    """A response the question type accepts: the key, or a wrong answer."""
+    settings = question["settings"]
+    if question["type"] == "true_false":
+        return bool(settings["answer"]) if right else not settings["answer"]
+    correct = [c["id"] for c in settings["choices"] if c.get("correct")]
+    wrong = [c["id"] for c in settings["choices"] if not c.get("correct")]
+    if question["type"] == "single_choice":
+        return correct[0] if right else wrong[0]
+    return sorted(correct) if right else sorted(wrong[:1])
+
+
+def _seed_progress(session, people, connectoo, plus, now) -> None:
+    begin = now - timedelta(days=80)
+    # Els finished Connectoo six weeks ago: certified (the certificate is issued on completion).
+    els = _Learner(session, people["els.peeters"], connectoo, begin)
+    for module in connectoo.modules:
+        els.module(module.id)
+    # Sophie (reception desk) started, failed module 1's test and stopped: overdue.
+    sophie = _Learner(session, people["sophie.dubois"], connectoo, begin + timedelta(days=5))
+    sophie.module("m0")
+    sophie.read("m1-elearning")
+    sophie.test("m1-test", right=4)
+    # Nadia (social-services desk) is halfway, due in two weeks: due soon.
+    nadia = _Learner(session, people["nadia.elamrani"], connectoo, begin + timedelta(days=10))
+    nadia.module("m0")
+    nadia.read("m1-elearning")
+    nadia.post("m1-forum", "Vraag over CSAM", "Hoe vraag ik een nieuwe activeringscode aan?")
+    nadia.test("m1-test", right=5)
+    nadia.test("m1-test")
+    nadia.module("m2")
+    nadia.read("m3-elearning", 6)
+    # Tom (voluntary) read a little; Jan, a volunteer digihelper, enrolled himself.
+    _Learner(session, people["tom.declercq"], connectoo, now - timedelta(days=12)).read(
+        "m0-elearning", 3
     )
-    people.append(
-        create_user(
-            session,
-            full_name="Alex Admin",
-            email="admin@connectoo.demo",
-            username="admin",
-            password=DEMO_PASSWORD,
-            roles=[RoleSpec("admin")],
-            language="nl",
-        )
+    jan = _Learner(session, people["jan.claeys"], connectoo, now - timedelta(days=30))
+    jan.module("m0")
+    jan.read("m1-elearning", 5)
+    # Els started Connectoo+ as well.
+    _Learner(session, people["els.peeters"], plus, now - timedelta(days=9)).read("p0-elearning")
+    # Koksijde: Lucas is on his way, Fatma just started.
+    lucas = _Learner(session, people["lucas.martin"], connectoo, now - timedelta(days=40))
+    lucas.module("m0")
+    lucas.module("m1")
+    _Learner(session, people["fatma.yilmaz"], connectoo, now - timedelta(days=3)).read(
+        "m0-elearning", 4
     )
-    return people
+    # Nieuwpoort: Ine started.
+    _Learner(session, people["ine.verhaeghe"], connectoo, now - timedelta(days=6)).read(
+        "m0-elearning"
+    )

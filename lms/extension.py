@@ -32,6 +32,8 @@ FEATURE_BLUEPRINTS: list[tuple[str, str]] = [
     ("lms.forums.views", ""),
     ("lms.live.views", ""),
     ("lms.assessment.views", ""),
+    ("lms.reporting.views", "/progress"),
+    ("lms.assignments.views", "/progress/rules"),
 ]
 
 SECRET_KEY_FILE = "secret_key"

@@ -14,6 +14,7 @@ MODEL_MODULES = [
     "lms.assessment.models",
     "lms.forums.models",
     "lms.live.models",
+    "lms.assignments.models",
 ]
 
 for _name in MODEL_MODULES:

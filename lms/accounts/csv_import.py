@@ -14,12 +14,21 @@ from dataclasses import dataclass, field
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.orm import Session
 
-from lms.accounts.models import ROLES, User
+from lms.accounts.models import PERSON_KINDS, ROLES, User
 from lms.accounts.services import RoleSpec, create_user, login_taken, normalise_login
 from lms.core.i18n import gettext as _
 from lms.organisations.queries import find_department, find_organisation
 
-COLUMNS = ("full_name", "email", "username", "organisation", "department", "roles", "language")
+COLUMNS = (
+    "full_name",
+    "email",
+    "username",
+    "organisation",
+    "department",
+    "roles",
+    "language",
+    "kind",
+)
 REQUIRED_COLUMNS = ("full_name",)
 LANGUAGES = ("nl", "fr", "de", "en")
 
@@ -163,6 +172,9 @@ def import_users(session: Session, data: bytes | str, *, actor: User | None = No
             problem(
                 "language", _("Unknown language %(value)s. Use: nl, fr, de or en.", value=language)
             )
+        kind = (row.get("kind") or "staff").lower()
+        if kind not in PERSON_KINDS:
+            problem("kind", _("Unknown kind %(value)s. Use: staff or volunteer.", value=kind))
         if len(problems) == before:
             planned.append(
                 {
@@ -173,6 +185,7 @@ def import_users(session: Session, data: bytes | str, *, actor: User | None = No
                     "department": department,
                     "roles": specs,
                     "language": language,
+                    "kind": kind,
                 }
             )
     if problems:

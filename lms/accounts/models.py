@@ -13,6 +13,8 @@ from lms.accounts.passwords import hash_password, verify_password
 from lms.core.db import Base, UTCDateTime, UUIDString, utcnow
 from lms.organisations.models import Department, Organisation
 
+#: Staff of the organisation, or volunteers (digihelpers) trained alongside them.
+PERSON_KINDS = ("staff", "volunteer")
 ROLES = ("learner", "trainer", "manager", "admin")
 #: Roles that only make sense for particular organisations.
 SCOPED_ROLES = frozenset({"manager"})
@@ -40,6 +42,8 @@ class User(UserMixin, Base):
         ForeignKey("lms_organisation.id"), index=True
     )
     department_id: Mapped[int | None] = mapped_column(ForeignKey("lms_department.id"), index=True)
+    #: "staff" or "volunteer": the same rules and reports, with a filter on kind.
+    kind: Mapped[str] = mapped_column(String(10), default="staff", server_default="staff")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from lms.accounts.models import ROLES, SCOPED_ROLES, RoleAssignment, User
+from lms.accounts.models import PERSON_KINDS, ROLES, SCOPED_ROLES, RoleAssignment, User
 from lms.accounts.passwords import verify_password
 from lms.core import audit, signals
 from lms.core.db import utcnow
@@ -88,9 +88,12 @@ def create_user(
     department: Department | None = None,
     roles: Iterable[RoleSpec] = (RoleSpec("learner"),),
     language: str = "nl",
+    kind: str = "staff",
     actor: User | None = None,
 ) -> User:
     email, username = normalise_login(email), normalise_login(username)
+    if kind not in PERSON_KINDS:
+        raise AccountError(_("A person is staff or a volunteer."), "kind")
     if not email and not username:
         raise AccountError(_("Give an e-mail address or a username."), "email")
     for value, field in ((email, "email"), (username, "username")):
@@ -106,6 +109,7 @@ def create_user(
         organisation=organisation,
         department=department,
         preferred_language=language,
+        kind=kind,
     )
     if password:
         user.set_password(password)
@@ -189,9 +193,10 @@ def move_user(
     *,
     actor: User | None = None,
 ) -> None:
-    """A mover changes organisation; their records (keyed by the person) stay theirs."""
+    """A mover changes organisation or department; their records (keyed by the person) stay
+    theirs."""
     _check_department(organisation, department)
-    old = user.organisation
+    old, old_department = user.organisation, user.department
     user.organisation, user.department = organisation, department
     session.flush()
     if old is not organisation:
@@ -204,8 +209,24 @@ def move_user(
             old_organisation_id=old.id if old else None,
             new_organisation_id=organisation.id if organisation else None,
         )
+    elif old_department is not department:
+        audit.record(
+            session,
+            "user.department",
+            "user",
+            user.id,
+            actor_id=actor.id if actor else None,
+            old_department_id=old_department.id if old_department else None,
+            new_department_id=department.id if department else None,
+        )
+    if old is not organisation or old_department is not department:
         signals.user_moved.send(
-            user, old_organisation=old, new_organisation=organisation, actor=actor
+            user,
+            old_organisation=old,
+            new_organisation=organisation,
+            old_department=old_department,
+            new_department=department,
+            actor=actor,
         )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from lms.assessment.config import TestConfig
@@ -95,31 +95,33 @@ def get_accommodation(session: Session, user_id: int) -> Accommodation | None:
 
 
 def progress_reports(
-    session: Session, user_id: int, course_ids: Iterable[int]
-) -> dict[tuple[int, str], ActivityReport]:
-    """The completion engine's provider for tests, in one query for any number of courses:
-    passed (progress 1) once any attempt passed; failed after a failed attempt; in progress
-    while the first attempt is open."""
+    session: Session, user_ids: Iterable[int] | Select, course_ids: Iterable[int]
+) -> dict[tuple[int, int, str], ActivityReport]:
+    """The completion engine's provider for tests, in one query for any number of people and
+    courses (``user_ids``: ids or a SELECT of ids): passed (progress 1) once any attempt
+    passed; failed after a failed attempt; in progress while the first attempt is open."""
     ids = list(course_ids)
     if not ids:
         return {}
+    users = user_ids if isinstance(user_ids, Select) else list(user_ids)
     rows = session.execute(
         select(
+            Attempt.user_id,
             Attempt.course_id,
             Attempt.activity_id,
             func.max(case((Attempt.passed.is_(True), 1), else_=0)),
             func.sum(case((Attempt.status == SUBMITTED, 1), else_=0)),
         )
-        .where(Attempt.user_id == user_id, Attempt.course_id.in_(ids))
-        .group_by(Attempt.course_id, Attempt.activity_id)
+        .where(Attempt.user_id.in_(users), Attempt.course_id.in_(ids))
+        .group_by(Attempt.user_id, Attempt.course_id, Attempt.activity_id)
     )
     reports = {}
-    for course_id, activity_id, passed, submitted in rows:
+    for user_id, course_id, activity_id, passed, submitted in rows:
         if passed:
             report = ActivityReport(1.0, PASSED)
         elif submitted:
             report = ActivityReport(0.0, FAILED)
         else:
             report = ActivityReport(0.0, IN_PROGRESS)
-        reports[(course_id, activity_id)] = report
+        reports[(user_id, course_id, activity_id)] = report
     return reports

@@ -3,6 +3,7 @@ tenancy filter (``people_visible_to``): the holder, their organisations' manager
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -12,10 +13,35 @@ from sqlalchemy.orm import Session
 from lms.accounts.models import User
 from lms.certification.codes import normalise_code
 from lms.certification.models import EXPIRED, REPLACED, REVOKED, VALID, Certificate
+from lms.learning.statuses import CertificateFact
 from lms.organisations.queries import people_visible_to
 
 #: Days before the end of validity from which the learner is told a refresher is due.
 REFRESHER_NOTICE_DAYS = 90
+
+
+def latest_certificates(
+    session: Session, user_ids: Iterable[int] | Select, course_ids: Iterable[int]
+) -> dict[tuple[int, int], CertificateFact]:
+    """The latest edition of each (person, course)'s certificate, in one query; the reader
+    the statuses use (``learning.statuses.register_certificate_reader``)."""
+    users = user_ids if isinstance(user_ids, Select) else list(user_ids)
+    latest: dict[tuple[int, int], tuple[int, CertificateFact]] = {}
+    for user_id, course_id, edition, code, issued_at, valid_until, status in session.execute(
+        select(
+            Certificate.user_id,
+            Certificate.course_id,
+            Certificate.edition,
+            Certificate.code,
+            Certificate.issued_at,
+            Certificate.valid_until,
+            Certificate.status,
+        ).where(Certificate.user_id.in_(users), Certificate.course_id.in_(list(course_ids)))
+    ):
+        key = (user_id, course_id)
+        if key not in latest or latest[key][0] < edition:
+            latest[key] = (edition, CertificateFact(code, issued_at, valid_until, status))
+    return {key: fact for key, (_edition, fact) in latest.items()}
 
 
 def my_certificates(session: Session, user_id: int) -> list[Certificate]:

@@ -30,12 +30,15 @@ from lms.core.db import db, utcnow, writes
 from lms.core.i18n import gettext as _
 from lms.core.pagination import paginate
 from lms.core.params import page_arg
+from lms.learning.statuses import register_certificate_reader
 
 bp = Blueprint("certification", __name__, template_folder="templates")
 
 # The extension imports every feature blueprint at start-up: that is when certificates start
 # being issued on course completion (connecting twice changes nothing).
 listeners.connect()
+# ...and the statuses ("certified") read the certificates through this reader.
+register_certificate_reader(queries.latest_certificates)
 
 PAGE_SIZE = 50
 LIST_STATUSES = ("valid", EXPIRED, REVOKED, REPLACED)

@@ -11,7 +11,8 @@ _signals = Namespace()
 
 user_created = _signals.signal(
     "user-created",
-    doc="""A person was added. Sender: the new ``User``; kwargs: ``actor`` (User or None).""",
+    doc="""A person was added (also by a CSV import). Sender: the new ``User``; kwargs:
+    ``actor`` (User or None). Assignment rules listen (the person gets their assignments).""",
 )
 
 user_deactivated = _signals.signal(
@@ -22,8 +23,9 @@ user_deactivated = _signals.signal(
 
 user_moved = _signals.signal(
     "user-moved",
-    doc="""A person changed organisation and keeps their records. Sender: the ``User``;
-    kwargs: ``old_organisation``, ``new_organisation``, ``actor``.""",
+    doc="""A person changed organisation or department and keeps their records. Sender: the
+    ``User``; kwargs: ``old_organisation``, ``new_organisation``, ``old_department``,
+    ``new_department``, ``actor``. Assignment rules listen (new rules apply, old ones end).""",
 )
 
 # Learning ------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from lms.accounts.models import User
@@ -282,20 +282,23 @@ def count_open_reports(session: Session) -> int:
 
 
 def forum_progress(
-    session: Any, user_id: int, course_ids: Iterable[int]
-) -> Mapping[tuple[int, str], engine.ActivityReport]:
-    """Posts / required posts of every forum of ``course_ids``, in one query."""
+    session: Any, user_ids: Iterable[int] | Select, course_ids: Iterable[int]
+) -> Mapping[tuple[int, int, str], engine.ActivityReport]:
+    """Posts / required posts of every forum of ``course_ids``, in one query for any number
+    of people (``user_ids``: ids or a SELECT of ids)."""
     ids = list(course_ids)
     if not ids:
         return {}
+    users = user_ids if isinstance(user_ids, Select) else list(user_ids)
     reports = {}
-    for course_id, activity_id, posts, required in session.execute(
+    for user_id, course_id, activity_id, posts, required in session.execute(
         select(
+            ForumProgress.user_id,
             ForumProgress.course_id,
             ForumProgress.activity_id,
             ForumProgress.posts,
             ForumProgress.required_posts,
-        ).where(ForumProgress.user_id == user_id, ForumProgress.course_id.in_(ids))
+        ).where(ForumProgress.user_id.in_(users), ForumProgress.course_id.in_(ids))
     ):
         progress = 1.0 if required <= 0 else min(posts / required, 1.0)
         if progress >= 1.0:
@@ -304,5 +307,5 @@ def forum_progress(
             status = engine.IN_PROGRESS
         else:
             status = engine.NOT_STARTED
-        reports[(course_id, activity_id)] = engine.ActivityReport(progress, status)
+        reports[(user_id, course_id, activity_id)] = engine.ActivityReport(progress, status)
     return reports

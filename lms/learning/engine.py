@@ -202,10 +202,14 @@ def new_completions(
     return found
 
 
-#: Activity-type progress providers: type name -> function(session, user_id, course_ids)
-#: returning {(course_id, activity_id): ActivityReport}. One query per type for any number
-#: of courses, so pages stay at a constant number of queries.
-ProgressProvider = Callable[[object, int, Iterable[int]], Mapping[tuple[int, str], ActivityReport]]
+#: Activity-type progress providers: type name -> function(session, user_ids, course_ids)
+#: returning {(user_id, course_id, activity_id): ActivityReport}. ``user_ids`` is a list of
+#: ids or a SELECT of ids (a coordinator's scope), so that one query per type serves one
+#: learner's page or a report over a thousand people: pages and reports stay at a constant
+#: number of queries.
+ProgressProvider = Callable[
+    [object, Iterable[int] | object, Iterable[int]], Mapping[tuple[int, int, str], ActivityReport]
+]
 _providers: dict[str, ProgressProvider] = {}
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
@@ -53,7 +53,14 @@ class Enrolment(Base):
     source: Mapped[str] = mapped_column(String(20), default="self")
     enrolled_by_id: Mapped[int | None] = mapped_column(ForeignKey("lms_user.id"))
     enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Due date: the end of the last day (23:59 UTC of that day; ``statuses.due_day``).
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The terms in force, settled by ``lms.assignments`` from the person's active assignments
+    #: (or set by hand by a coordinator): mandatory or voluntary, where the due date comes from
+    #: ("rule", "manual" or None), and whether an expired certificate makes it due again.
+    mandatory: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    due_source: Mapped[str | None] = mapped_column(String(10))
+    renews: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: The section the learner last opened: "Continue" goes back there.
     last_section_id: Mapped[str | None] = mapped_column(String(64))
     last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

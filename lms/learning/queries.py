@@ -11,49 +11,77 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from lms.catalog.models import Course
 from lms.catalog.queries import get_current_course_defs
 from lms.catalog.readmodel import CourseDef, SectionDef
-from lms.learning import engine
+from lms.learning import engine, statuses
 from lms.learning.models import Completion, Enrolment, SectionVisit
 
 
 def load_records(
     session: Session, user_id: int, course_ids: Iterable[int], courses: dict[int, CourseDef]
 ) -> dict[int, engine.LearnerRecords]:
+    """One learner's records in the given courses, by course id."""
+    course_ids = list(course_ids)
+    loaded = load_records_for(session, [user_id], course_ids, courses)
+    return {cid: loaded.get((user_id, cid), engine.LearnerRecords()) for cid in course_ids}
+
+
+def load_records_for(
+    session: Session,
+    user_ids: Iterable[int] | Select,
+    course_ids: Iterable[int],
+    courses: dict[int, CourseDef],
+) -> dict[tuple[int, int], engine.LearnerRecords]:
+    """The records of many learners at once, by (user id, course id): the same facts the
+    learner's own pages read, in a fixed number of queries (visits, completions, one per
+    progress provider) whatever the number of people. ``user_ids`` is a list of ids or a
+    SELECT of ids (a coordinator's scope, built from ``people_visible_to``). Pairs without any
+    record are absent (the engine reads them as not started)."""
     course_ids = list(course_ids)
     if not course_ids:
         return {}
-    visits: dict[int, set[str]] = defaultdict(set)
-    for course_id, section_id in session.execute(
-        select(SectionVisit.course_id, SectionVisit.section_id).where(
-            SectionVisit.user_id == user_id, SectionVisit.course_id.in_(course_ids)
+    users = user_ids if isinstance(user_ids, Select) else list(user_ids)
+    visits: dict[tuple[int, int], set[str]] = defaultdict(set)
+    for user_id, course_id, section_id in session.execute(
+        select(SectionVisit.user_id, SectionVisit.course_id, SectionVisit.section_id).where(
+            SectionVisit.user_id.in_(users), SectionVisit.course_id.in_(course_ids)
         )
     ):
-        visits[course_id].add(section_id)
-    completions: dict[int, dict[tuple[str, str], object]] = defaultdict(dict)
-    for course_id, kind, item_id, at in session.execute(
+        visits[(user_id, course_id)].add(section_id)
+    completions: dict[tuple[int, int], dict[tuple[str, str], object]] = defaultdict(dict)
+    for user_id, course_id, kind, item_id, at in session.execute(
         select(
-            Completion.course_id, Completion.kind, Completion.item_id, Completion.completed_at
-        ).where(Completion.user_id == user_id, Completion.course_id.in_(course_ids))
+            Completion.user_id,
+            Completion.course_id,
+            Completion.kind,
+            Completion.item_id,
+            Completion.completed_at,
+        ).where(Completion.user_id.in_(users), Completion.course_id.in_(course_ids))
     ):
-        completions[course_id][(kind, item_id)] = at
+        completions[(user_id, course_id)][(kind, item_id)] = at
     types_present = {a.type for c in courses.values() for m in c.modules for a in m.activities}
-    reports: dict[int, dict[str, engine.ActivityReport]] = defaultdict(dict)
+    reports: dict[tuple[int, int], dict[str, engine.ActivityReport]] = defaultdict(dict)
+    called = set()
     for activity_type, provider in engine.providers().items():
-        if activity_type in types_present:
-            for (course_id, activity_id), report in provider(session, user_id, course_ids).items():
-                reports[course_id][activity_id] = report
+        # One provider may serve several types (webinar and session): ask it once.
+        if activity_type in types_present and provider not in called:
+            called.add(provider)
+            for (user_id, course_id, activity_id), report in provider(
+                session, users, course_ids
+            ).items():
+                reports[(user_id, course_id)][activity_id] = report
+    keys = set(visits) | set(completions) | set(reports)
     return {
-        cid: engine.LearnerRecords(
-            visited_sections=frozenset(visits[cid]),
-            completions=completions[cid],
-            reports=reports[cid],
+        key: engine.LearnerRecords(
+            visited_sections=frozenset(visits.get(key, ())),
+            completions=completions.get(key, {}),
+            reports=reports.get(key, {}),
         )
-        for cid in course_ids
+        for key in keys
     }
 
 
@@ -63,6 +91,9 @@ class EnrolmentView:
     course: CourseDef
     state: engine.CourseState
     records: engine.LearnerRecords
+    #: The statuses (``learning.statuses``): the same the coordinators' reports show.
+    status: statuses.EnrolmentStatus | None = None
+    certificate: statuses.CertificateFact | None = None
 
     def next_section(self) -> SectionDef | None:
         """Where "Continue" goes: the last section opened, else the first not yet opened."""
@@ -81,7 +112,9 @@ def resume_section(
     return course.sections[0] if course.sections else None
 
 
-def my_enrolments(session: Session, user_id: int) -> list[EnrolmentView]:
+def my_enrolments(
+    session: Session, user_id: int, settings: statuses.StatusSettings | None = None
+) -> list[EnrolmentView]:
     """The learner's courses with their states, for "My learning" and the profile."""
     enrolments = list(
         session.scalars(
@@ -92,19 +125,39 @@ def my_enrolments(session: Session, user_id: int) -> list[EnrolmentView]:
     )
     courses = get_current_course_defs(session, [e.course_id for e in enrolments])
     records = load_records(session, user_id, courses.keys(), courses)
+    certificates = (
+        statuses.load_certificates(session, [user_id], courses.keys()) if settings else {}
+    )
     return [
-        EnrolmentView(
-            e,
-            courses[e.course_id],
-            engine.compute(courses[e.course_id], records[e.course_id]),
-            records[e.course_id],
-        )
+        _view(e, courses[e.course_id], records[e.course_id], certificates, settings)
         for e in enrolments
         if e.course_id in courses
     ]
 
 
-def enrolment_view(session: Session, user_id: int, course: CourseDef) -> EnrolmentView | None:
+def _view(
+    enrolment: Enrolment,
+    course: CourseDef,
+    records: engine.LearnerRecords,
+    certificates: dict,
+    settings: statuses.StatusSettings | None,
+) -> EnrolmentView:
+    state = engine.compute(course, records)
+    certificate = certificates.get((enrolment.user_id, enrolment.course_id))
+    status = (
+        settings.status(state.course, statuses.terms_of(enrolment), certificate)
+        if settings is not None
+        else None
+    )
+    return EnrolmentView(enrolment, course, state, records, status, certificate)
+
+
+def enrolment_view(
+    session: Session,
+    user_id: int,
+    course: CourseDef,
+    settings: statuses.StatusSettings | None = None,
+) -> EnrolmentView | None:
     enrolment = session.scalar(
         select(Enrolment).where(
             Enrolment.user_id == user_id, Enrolment.course_id == course.course_id
@@ -113,8 +166,10 @@ def enrolment_view(session: Session, user_id: int, course: CourseDef) -> Enrolme
     if enrolment is None:
         return None
     records = load_records(session, user_id, [course.course_id], {course.course_id: course})
-    record = records[course.course_id]
-    return EnrolmentView(enrolment, course, engine.compute(course, record), record)
+    certificates = (
+        statuses.load_certificates(session, [user_id], [course.course_id]) if settings else {}
+    )
+    return _view(enrolment, course, records[course.course_id], certificates, settings)
 
 
 def open_courses(session: Session, user_id: int) -> list[CourseDef]:

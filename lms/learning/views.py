@@ -26,6 +26,7 @@ from lms.core.i18n import current_language
 from lms.core.i18n import gettext as _
 from lms.learning import queries, services
 from lms.learning.rendering import render_markdown
+from lms.learning.statuses import STATUS_LABELS, StatusSettings
 
 bp = Blueprint("learning", __name__, template_folder="templates")
 
@@ -53,7 +54,7 @@ def _learners_log_in() -> None:
 
 @bp.context_processor
 def _helpers() -> dict:
-    return {"render_markdown": render_markdown}
+    return {"render_markdown": render_markdown, "status_labels": STATUS_LABELS}
 
 
 def _course_or_404(slug: str) -> CourseDef:
@@ -101,9 +102,14 @@ def activity_page_context(course: CourseDef, activity: ActivityDef) -> dict[str,
     }
 
 
+def status_settings() -> StatusSettings:
+    """Today and the thresholds of the statuses, from the configuration."""
+    return StatusSettings.from_config(current_app.config)
+
+
 @bp.get("/")
 def my_learning():
-    enrolments = queries.my_enrolments(db.session, current_user.id)
+    enrolments = queries.my_enrolments(db.session, current_user.id, status_settings())
     available = queries.open_courses(db.session, current_user.id)
     return render_template(
         "lms/learning/my_learning.html",
@@ -116,7 +122,7 @@ def my_learning():
 @bp.get("/courses/<slug>")
 def course(slug: str):
     course = _course_or_404(slug)
-    view = queries.enrolment_view(db.session, current_user.id, course)
+    view = queries.enrolment_view(db.session, current_user.id, course, status_settings())
     if view is None and course.enrolment != "open":
         abort(404)
     return render_template(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, true, tuple_
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true, tuple_
 from sqlalchemy.orm import Session, joinedload
 
 from lms.accounts.models import User
@@ -126,29 +126,34 @@ def registrations_of(
 
 
 def live_progress(
-    session: Any, user_id: int, course_ids: Iterable[int]
-) -> Mapping[tuple[int, str], engine.ActivityReport]:
-    """Attended (completed) or registered (in progress) for every live activity, one query."""
+    session: Any, user_ids: Iterable[int] | Select, course_ids: Iterable[int]
+) -> Mapping[tuple[int, int, str], engine.ActivityReport]:
+    """Attended (completed) or registered (in progress) for every live activity, in one query
+    for any number of people (``user_ids``: ids or a SELECT of ids)."""
     ids = list(course_ids)
     if not ids:
         return {}
+    users = user_ids if isinstance(user_ids, Select) else list(user_ids)
     rows = session.execute(
         select(
-            LiveSession.course_id, LiveSession.activity_id, func.max(LiveRegistration.attended_at)
+            LiveRegistration.user_id,
+            LiveSession.course_id,
+            LiveSession.activity_id,
+            func.max(LiveRegistration.attended_at),
         )
         .join(LiveRegistration, LiveRegistration.session_id == LiveSession.id)
         .where(
-            LiveRegistration.user_id == user_id,
+            LiveRegistration.user_id.in_(users),
             LiveSession.course_id.in_(ids),
             holds_the_activity(),
         )
-        .group_by(LiveSession.course_id, LiveSession.activity_id)
+        .group_by(LiveRegistration.user_id, LiveSession.course_id, LiveSession.activity_id)
     )
     return {
-        (course_id, activity_id): (
+        (user_id, course_id, activity_id): (
             engine.ActivityReport(1.0, engine.COMPLETED)
             if attended is not None
             else engine.ActivityReport(0.0, engine.IN_PROGRESS)
         )
-        for course_id, activity_id, attended in rows
+        for user_id, course_id, activity_id, attended in rows
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from lms.accounts.models import User
@@ -9,7 +11,7 @@ from lms.app import create_app
 from lms.catalog.models import Course
 from lms.cli import prepare_instance
 from lms.core.db import db
-from lms.demo import DEMO_PASSWORD, DEMO_PEOPLE
+from lms.demo import DEMO_PASSWORD, DEMO_PEOPLE, DOMAINS, OTHER_ACCOUNTS
 from lms.organisations.models import Organisation
 from tests.conftest import REPO
 
@@ -40,7 +42,7 @@ def test_new_default_instance_gets_courses_and_the_demo(tmp_path):
         slugs = set(db.session.scalars(select(Course.slug)))
         assert {"connectoo", "connectoo-plus"} <= slugs
         names = set(db.session.scalars(select(Organisation.name)))
-        assert names == {"De Panne", "Koksijde"}
+        assert names == set(DOMAINS)
         for org in db.session.scalars(select(Organisation)):
             assert sorted(d.name for d in org.departments) == [
                 "Burgerzaken",
@@ -49,13 +51,14 @@ def test_new_default_instance_gets_courses_and_the_demo(tmp_path):
             ]
         admin = db.session.scalars(select(User).where(User.username == "admin")).one()
         assert admin.is_admin and admin.check_password(DEMO_PASSWORD)
-    assert _people(app) == len(DEMO_PEOPLE) + 2
+    assert _people(app) == len(DEMO_PEOPLE) + OTHER_ACCOUNTS
+    _the_coordinator_sees_what_the_learners_see(app)
     # A second start changes nothing: no second demo, courses unchanged.
     with app.app_context():
         notes = prepare_instance()
         assert "database up to date" in notes
         assert not any("demo" in note for note in notes)
-    assert _people(app) == len(DEMO_PEOPLE) + 2
+    assert _people(app) == len(DEMO_PEOPLE) + OTHER_ACCOUNTS
 
 
 def test_a_configured_database_never_gets_the_demo(tmp_path):
@@ -71,7 +74,7 @@ def test_the_switch_forces_or_prevents_the_demo(tmp_path):
     app = _app(tmp_path, LMS_DATABASE_URL=url, LMS_DEMO="yes")
     with app.app_context():
         prepare_instance(import_courses=False)
-    assert _people(app) == len(DEMO_PEOPLE) + 2
+    assert _people(app) == len(DEMO_PEOPLE) + OTHER_ACCOUNTS
     app = _app(tmp_path / "other", LMS_DEMO="no")
     with app.app_context():
         prepare_instance(import_courses=False)
@@ -83,3 +86,51 @@ def test_demo_password_is_accepted_by_the_password_rules(app):
 
     with app.app_context():
         assert password_problems(DEMO_PASSWORD, identifiers=("admin", "els.peeters")) == []
+
+
+def _page_text(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return " ".join(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)).split())
+
+
+def _figure(html: str, key: str) -> int:
+    match = re.search(rf'id="figure-{key}".*?class="figure-number">(\d+)', html, re.S)
+    assert match, key
+    return int(match.group(1))
+
+
+def _the_coordinator_sees_what_the_learners_see(app) -> None:
+    """The De Panne coordinator's dashboard is populated at once (a certified learner, one
+    overdue, one due soon, some not started), and the learners' own pages agree."""
+
+    def client_of(email: str):
+        client = app.test_client()
+        with app.app_context():
+            user = db.session.scalars(select(User).where(User.email == email)).one()
+            user.preferred_language = "en"
+            db.session.commit()
+        html = client.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+        response = client.post(
+            "/login", data={"login": email, "password": DEMO_PASSWORD, "csrf_token": token}
+        )
+        assert response.status_code == 302
+        return client
+
+    coordinator = client_of("an.vermeulen@depanne.demo")
+    html = coordinator.get("/progress/").get_data(as_text=True)
+    assert _figure(html, "certified") >= 1
+    assert _figure(html, "overdue") >= 1 and _figure(html, "due_soon") >= 1
+    assert _figure(html, "not_started") >= 1 and _figure(html, "in_progress") >= 1
+    table = _page_text(coordinator, "/progress/people?course=connectoo&status=overdue")
+    assert "Sophie Dubois" in table and "Karel Vandamme" in table and "Els Peeters" not in table
+    assert "Koksijde" not in _page_text(coordinator, "/progress/people")
+    els = _page_text(client_of("els.peeters@depanne.demo"), "/")
+    assert "Certified" in els and "Course: 100% completed" in els
+    sophie = _page_text(client_of("sophie.dubois@depanne.demo"), "/courses/connectoo")
+    assert "Overdue" in sophie and "Mandatory" in sophie
+    nadia = _page_text(client_of("nadia.elamrani@depanne.demo"), "/")
+    assert "Due soon" in nadia and "In progress" in nadia
+    regional = _page_text(client_of("rita.lambrecht@westkust.demo"), "/progress/people")
+    assert "Koksijde" in regional and "Veurne" in regional

@@ -1,0 +1,1 @@
+"""Coordinators' reports: the dashboard, the people table, a person's drill-down."""
