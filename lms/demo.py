@@ -285,8 +285,22 @@ FORUM_POSTS = {
 def _answer(question: dict[str, Any], right: bool) -> Any:
     """A response the question type accepts: the key, or a wrong answer."""
     settings = question["settings"]
-    if question["type"] == "true_false":
+    kind = question["type"]
+    if kind == "true_false":
         return bool(settings["answer"]) if right else not settings["answer"]
+    if kind == "matching":
+        matches = {item["id"]: item["match"] for item in settings["items"]}
+        if not right:  # every item matched with its neighbour's answer
+            ids = list(matches)
+            return {item: matches[ids[(i + 1) % len(ids)]] for i, item in enumerate(ids)}
+        return matches
+    if kind == "ordering":
+        order = [item["id"] for item in settings["items"]]
+        return order if right else order[::-1]
+    if kind == "short_answer":
+        if settings.get("number") is not None:
+            return str(settings["number"]) if right else str(settings["number"] + 1000)
+        return settings["accepted"][0] if right else "?"
     correct = [c["id"] for c in settings["choices"] if c.get("correct")]
     wrong = [c["id"] for c in settings["choices"] if not c.get("correct")]
     if question["type"] == "single_choice":

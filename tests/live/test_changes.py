@@ -402,14 +402,13 @@ def test_a_cancelled_registration_is_not_in_progress(app, world, plan):
     session_id = plan(days=5)
     register(app, world, "els", session_id)
     with app.app_context():
-        key = (world.course.course_id, "webinar-1")
-        assert live_progress(db.session, world["els"].id, [world.course.course_id])[key].status == (
-            engine.IN_PROGRESS
-        )
+        key = (world["els"].id, world.course.course_id, "webinar-1")
+        progress = live_progress(db.session, [world["els"].id], [world.course.course_id])
+        assert progress[key].status == engine.IN_PROGRESS
     trainer = logged_in(app, world, "trainer")
     send(trainer, live_url(world, rest=f"/{session_id}/cancel"), {})
     with app.app_context():
-        assert live_progress(db.session, world["els"].id, [world.course.course_id]) == {}
+        assert live_progress(db.session, [world["els"].id], [world.course.course_id]) == {}
 
 
 def test_no_reminder_for_a_cancelled_date(app, world, plan):
