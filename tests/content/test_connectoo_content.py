@@ -18,8 +18,8 @@ QUIZZES = REPO / "quizzes"
 
 @pytest.fixture(scope="module")
 def shipped():
+    from lms.authoring.builtin import default_registries
     from lms.authoring.normalise import bank_definition, course_definition
-    from lms.authoring.registry import default_registries
 
     result = validate_paths([COURSES, QUIZZES], REPO / "certificates")
     registries = default_registries()
