@@ -43,7 +43,8 @@ def test_validate_prints_one_problem_a_line_and_fails_on_errors(content: Path) -
         "(no bestaat-niet.html in certificates)",
         "courses/five-errors.yaml:10:5: E201: unknown key `descripton` "
         "(did you mean `description`?)",
-        "courses/five-errors.yaml:16:20: E205: `pass_mark` must be at most 1.0, not 1.5",
+        "courses/five-errors.yaml:16:20: E205: `pass_mark` must be at most 1.0, not 1.5 "
+        "(it is a share between 0 and 1: `0.7` means 70%)",
         "courses/five-errors.yaml:21:25: E203: `required_posts` must be a whole number, "
         "not a string",
     ]
