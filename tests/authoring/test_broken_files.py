@@ -12,6 +12,8 @@ CASES = {
     "yaml-syntax.yaml": [("E101", "broken/yaml-syntax.yaml", 5, 1)],
     "duplicate-key.yaml": [("E102", "broken/duplicate-key.yaml", 4, 1)],
     "not-utf8.yaml": [("E103", "broken/not-utf8.yaml", 2, 11)],
+    "nested-too-deep.yaml": [("E105", "broken/nested-too-deep.yaml", 4, 63)],
+    "alias-expansion.yaml": [("E106", "broken/alias-expansion.yaml", 7, 45)],
     # shape
     "unknown-key.yaml": [
         ("E202", "broken/unknown-key.yaml", 5, 5),

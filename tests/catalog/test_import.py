@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from lms.authoring.importer import ImportFailed, import_paths
 from lms.catalog.models import Course, CourseVersion, QuestionBank, QuestionBankVersion
 from lms.catalog.queries import get_bank_def, get_course, get_course_def, list_courses
+from tests.authoring.helpers import BROKEN, measured
 from tests.catalog.conftest import CourseTree
 
 
@@ -129,6 +130,29 @@ def test_any_error_means_nothing_is_written(db_session: Session, tree: CourseTre
     assert _count(db_session, Course) == 0
     assert _count(db_session, QuestionBank) == 0
     assert _count(db_session, QuestionBankVersion) == 0
+
+
+def test_a_billion_laughs_is_refused_fast_and_nothing_written(
+    db_session: Session, tree: CourseTree
+) -> None:
+    tree.write("courses/bomb.yaml", (BROKEN / "alias-expansion.yaml").read_text("utf-8"))
+
+    def attempt() -> ImportFailed:
+        with pytest.raises(ImportFailed) as failed:
+            _import(db_session, tree)
+        return failed.value
+
+    run = measured(attempt)
+    print(
+        f"\nimport: refused in {run.seconds * 1000:.1f} ms, peak {run.peak_bytes / 2**20:.2f} MiB"
+    )
+    assert [(d.code, d.line, d.col) for d in run.result.diagnostics if d.is_error] == [
+        ("E106", 7, 45)
+    ]
+    assert run.result.diagnostics[0].file.endswith("courses/bomb.yaml")
+    assert run.seconds < 1
+    assert run.peak_bytes < 50 * 2**20
+    assert _count(db_session, Course) == 0
 
 
 def test_a_course_may_use_a_bank_imported_before(db_session: Session, tree: CourseTree) -> None:
