@@ -6,7 +6,8 @@ import random
 from typing import Any
 
 from lms.assessment.config import TestConfig
-from lms.authoring.registry import Registries, default_registries
+from lms.authoring.builtin import default_registries
+from lms.authoring.registry import Registries
 from lms.authoring.types.scored import ScoredQuestion
 from lms.catalog.readmodel import BankDef, QuestionDef
 

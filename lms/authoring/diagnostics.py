@@ -35,6 +35,9 @@ _CODES = [
     Code("E101", "yaml-syntax", "The file is not valid YAML."),
     Code("E102", "duplicate-key", "A key appears twice in the same mapping."),
     Code("E103", "unreadable-file", "The file cannot be read as UTF-8 text."),
+    Code("E104", "file-too-large", "The file is larger than a course file may be."),
+    Code("E105", "nested-too-deep", "Lists and mappings are nested too deeply."),
+    Code("E106", "alias-expansion", "Aliases (*name) expand to too many values."),
     # E2xx: the shape of the data
     Code("E201", "unknown-key", "A key that the format does not know."),
     Code("E202", "missing-field", "A required field is missing."),

@@ -197,9 +197,21 @@ def _one(  # one branch per kind of error keeps the mapping readable
         )
     if kind in _RANGE:
         bound = _RANGE[kind].format(**ctx)
-        return doc.diagnostic("E205", path, f"{label} must be {bound}, not {value}")
+        hint = _share_hint(value) if _is_share(root, loc) else ""
+        return doc.diagnostic("E205", path, f"{label} must be {bound}, not {value}", hint)
     if kind in ("too_short", "too-few"):
-        return doc.diagnostic("E206", path, f"{label} must not be empty", "add at least one item")
+        needed = int(ctx.get("min_length", 1))
+        given = len(value) if isinstance(value, list) else 0
+        if given:
+            more = needed - given
+            return doc.diagnostic(
+                "E206",
+                path,
+                f"{label} needs at least {needed} items, not {given}",
+                f"add {more} more item{'s' if more > 1 else ''}",
+            )
+        wanted = "one item" if needed == 1 else f"{needed} items"
+        return doc.diagnostic("E206", path, f"{label} must not be empty", f"add at least {wanted}")
     if kind == "literal_error":
         hint = f"use {ctx.get('expected', '')}"
         if isinstance(value, str):
@@ -227,6 +239,23 @@ def _one(  # one branch per kind of error keeps the mapping readable
     if kind == "body-conflict":
         return doc.diagnostic("E208", path, str(error["msg"]), "give exactly one of them")
     return doc.diagnostic("E204", path, f"{label}: {error['msg']}")
+
+
+def _is_share(root: Any, loc: tuple[Any, ...]) -> bool:
+    """Whether the field at ``loc`` is a share: a number from 0 to 1 (like ``pass_mark``)."""
+    model = model_at(root, loc[:-1]) if loc else None
+    field = model.model_fields.get(loc[-1]) if model and isinstance(loc[-1], str) else None
+    if field is None:
+        return False
+    bounds = {(name, getattr(meta, name, None)) for meta in field.metadata for name in ("ge", "le")}
+    return {("ge", 0), ("le", 1)} <= bounds
+
+
+def _share_hint(value: Any) -> str:
+    """A share written as a percentage (``70``) is the commonest slip: say how to write it."""
+    if isinstance(value, int | float) and 1 < value <= 100 and float(value).is_integer():
+        return f"it is a share between 0 and 1: write `{value / 100:g}` for {value:g}%"
+    return "it is a share between 0 and 1: `0.7` means 70%"
 
 
 def _literal_options(ctx: dict[str, Any]) -> list[str]:

@@ -13,10 +13,11 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from lms.authoring.builtin import default_registries
 from lms.authoring.context import BankInfo
 from lms.authoring.diagnostics import Diagnostic
 from lms.authoring.normalise import bank_definition, content_hash, course_definition
-from lms.authoring.registry import Registries, default_registries
+from lms.authoring.registry import Registries
 from lms.authoring.validate import ValidationResult, validate_paths
 from lms.catalog.queries import current_bank_sizes
 from lms.catalog.services import StoreStatus, store_bank_version, store_course_version

@@ -12,7 +12,8 @@ import hashlib
 import json
 from typing import Any
 
-from lms.authoring.registry import Registries, default_registries
+from lms.authoring.builtin import default_registries
+from lms.authoring.registry import Registries
 from lms.authoring.validate import ParsedFile
 
 #: Bumped when the shape of stored definitions changes.

@@ -4,18 +4,15 @@ Each type is a small class that owns the schema fragment of its own settings (a 
 model holding only the fields particular to it) and its own checks. The course and bank
 formats are composed from what is registered, so adding a type never edits a central schema.
 
-Built-in types are listed in ``lms.authoring.types``; other distributions add theirs through
-the entry point groups ``lms.activity_types`` and ``lms.question_types`` (each entry point
-names a type class). The registries are built once, at start-up, and a name registered twice
-is refused there.
+This module only defines what a type is and what a registry is; it imports no type, so the
+imports go one way: the types (``lms.authoring.types``) import this module, and
+``lms.authoring.builtin`` imports both to fill the registries of this installation.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
-from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from lms.authoring.fields import FormatModel
@@ -24,9 +21,6 @@ if TYPE_CHECKING:
     from lms.authoring.context import CheckContext
     from lms.authoring.diagnostics import Diagnostic
     from lms.authoring.loader import Path_
-
-ACTIVITY_ENTRY_POINTS = "lms.activity_types"
-QUESTION_ENTRY_POINTS = "lms.question_types"
 
 
 class NoSettings(FormatModel):
@@ -122,31 +116,3 @@ class Registry(Generic[T]):
 class Registries:
     activities: Registry[ActivityType]
     questions: Registry[QuestionType]
-
-
-def _from_entry_points(group: str) -> list[Any]:
-    return [ep.load()() for ep in sorted(entry_points(group=group), key=lambda ep: ep.name)]
-
-
-def build_registries(*, plugins: bool = True) -> Registries:
-    """Registries of the built-in types, plus those of installed plugins when ``plugins``."""
-    from lms.authoring.types import BUILTIN_ACTIVITY_TYPES, BUILTIN_QUESTION_TYPES
-
-    activities: Registry[ActivityType] = Registry("activity")
-    questions: Registry[QuestionType] = Registry("question")
-    for cls in BUILTIN_ACTIVITY_TYPES:
-        activities.register(cls())
-    for cls in BUILTIN_QUESTION_TYPES:
-        questions.register(cls())
-    if plugins:
-        for activity in _from_entry_points(ACTIVITY_ENTRY_POINTS):
-            activities.register(activity)
-        for question in _from_entry_points(QUESTION_ENTRY_POINTS):
-            questions.register(question)
-    return Registries(activities, questions)
-
-
-@cache
-def default_registries() -> Registries:
-    """The registries of this installation, built once."""
-    return build_registries()

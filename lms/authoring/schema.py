@@ -15,8 +15,9 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import Discriminator, Field, Tag, TypeAdapter, create_model
 
+from lms.authoring.builtin import default_registries
 from lms.authoring.fields import Completion, FormatModel, Lang, Slug, Text
-from lms.authoring.registry import Registries, default_registries
+from lms.authoring.registry import Registries
 
 
 class ActivityCommon(FormatModel):

@@ -13,12 +13,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
+from lms.authoring.builtin import default_registries
 from lms.authoring.checks import BankChecker, CourseChecker, new_context
 from lms.authoring.context import BankInfo, CheckContext
 from lms.authoring.diagnostics import Diagnostic, display_path, sort_key
 from lms.authoring.errors import translate
 from lms.authoring.loader import Document, load_document
-from lms.authoring.registry import Registries, default_registries
+from lms.authoring.registry import Registries
 from lms.authoring.schema import format_models
 
 FileKind = Literal["course", "bank"]

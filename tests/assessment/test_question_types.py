@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lms.authoring.registry import default_registries
+from lms.authoring.builtin import default_registries
 from lms.authoring.types.scored import ScoredQuestion
 from lms.authoring.validate import validate_paths
 

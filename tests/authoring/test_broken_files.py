@@ -12,6 +12,8 @@ CASES = {
     "yaml-syntax.yaml": [("E101", "broken/yaml-syntax.yaml", 5, 1)],
     "duplicate-key.yaml": [("E102", "broken/duplicate-key.yaml", 4, 1)],
     "not-utf8.yaml": [("E103", "broken/not-utf8.yaml", 2, 11)],
+    "nested-too-deep.yaml": [("E105", "broken/nested-too-deep.yaml", 4, 63)],
+    "alias-expansion.yaml": [("E106", "broken/alias-expansion.yaml", 7, 45)],
     # shape
     "unknown-key.yaml": [
         ("E202", "broken/unknown-key.yaml", 5, 5),
@@ -22,6 +24,11 @@ CASES = {
     "invalid-value.yaml": [("E204", "broken/invalid-value.yaml", 4, 12)],
     "pass-mark.yaml": [("E205", "broken/pass-mark.yaml", 12, 20)],
     "too-few-items.yaml": [("E206", "broken/too-few-items.yaml", 4, 10)],
+    "bank-too-few-items.yaml": [
+        ("E206", "broken/bank-too-few-items.yaml", 9, 7),
+        ("E206", "broken/bank-too-few-items.yaml", 17, 7),
+        ("E206", "broken/bank-too-few-items.yaml", 21, 12),
+    ],
     "invalid-id.yaml": [("E207", "broken/invalid-id.yaml", 5, 9)],
     "body-conflict.yaml": [("E208", "broken/body-conflict.yaml", 15, 17)],
     "unknown-activity-type.yaml": [("E210", "broken/unknown-activity-type.yaml", 9, 15)],
@@ -134,3 +141,34 @@ def test_errors_and_warnings_are_told_apart() -> None:
     broken = validate(BROKEN / "wrong-type.yaml")
     assert [d.severity for d in broken.diagnostics] == ["error"]
     assert broken.failed()
+
+
+def test_a_list_with_too_few_items_says_how_many_it_needs() -> None:
+    lines = [d.format() for d in validate(BROKEN / "bank-too-few-items.yaml").diagnostics]
+    file = "tests/authoring/files/broken/bank-too-few-items.yaml"
+    assert lines == [
+        # a matching question and an ordering question with one item each
+        f"{file}:9:7: E206: `items` needs at least 2 items, not 1 (add 1 more item)",
+        f"{file}:17:7: E206: `items` needs at least 2 items, not 1 (add 1 more item)",
+        # really empty
+        f"{file}:21:12: E206: `items` must not be empty (add at least 2 items)",
+    ]
+    (empty,) = validate(BROKEN / "too-few-items.yaml").diagnostics
+    assert (empty.message, empty.hint) == ("`modules` must not be empty", "add at least one item")
+
+
+def test_a_pass_mark_written_as_a_percentage_gets_a_hint() -> None:
+    result = validate(BROKEN / "pass-mark.yaml")
+    assert found(result) == [("E205", "broken/pass-mark.yaml", 12, 20)]
+    (diagnostic,) = result.diagnostics
+    assert diagnostic.message == "`pass_mark` must be at most 1.0, not 70"
+    assert diagnostic.hint == "it is a share between 0 and 1: write `0.7` for 70%"
+    # A value that is no percentage gets the rule without a conversion.
+    five = [d for d in validate(BROKEN / "five-errors.yaml").diagnostics if d.code == "E205"]
+    assert [(d.line, d.message, d.hint) for d in five] == [
+        (
+            16,
+            "`pass_mark` must be at most 1.0, not 1.5",
+            "it is a share between 0 and 1: `0.7` means 70%",
+        )
+    ]

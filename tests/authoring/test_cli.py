@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from flask import Flask
 
 from lms.authoring.cli import courses_cmd, import_cmd, schema_cmd, validate_cmd
-from tests.authoring.helpers import BROKEN, VALID
+from tests.authoring.helpers import BROKEN, VALID, measured
 
 
 @pytest.fixture
@@ -43,7 +43,8 @@ def test_validate_prints_one_problem_a_line_and_fails_on_errors(content: Path) -
         "(no bestaat-niet.html in certificates)",
         "courses/five-errors.yaml:10:5: E201: unknown key `descripton` "
         "(did you mean `description`?)",
-        "courses/five-errors.yaml:16:20: E205: `pass_mark` must be at most 1.0, not 1.5",
+        "courses/five-errors.yaml:16:20: E205: `pass_mark` must be at most 1.0, not 1.5 "
+        "(it is a share between 0 and 1: `0.7` means 70%)",
         "courses/five-errors.yaml:21:25: E203: `required_posts` must be a whole number, "
         "not a string",
     ]
@@ -57,6 +58,25 @@ def test_warnings_pass_unless_strict(content: Path) -> None:
     assert "courses/empty-lesson.yaml:12:13: W502: lesson `les-1` has no sections" in relaxed.output
     strict = CliRunner().invoke(validate_cmd, ["--strict", "courses/empty-lesson.yaml"])
     assert strict.exit_code == 1
+
+
+def test_validate_refuses_a_billion_laughs_fast_in_little_memory(content: Path) -> None:
+    assert CliRunner().invoke(validate_cmd, []).exit_code == 0  # warm up (models, imports)
+    shutil.copy(BROKEN / "alias-expansion.yaml", content / "courses" / "bomb.yaml")
+    run = measured(lambda: CliRunner().invoke(validate_cmd, ["courses/bomb.yaml"]))
+    print(f"\nlms validate: {run.seconds * 1000:.1f} ms, peak {run.peak_bytes / 2**20:.2f} MiB")
+    result = run.result
+    assert result.exit_code == 1
+    first, summary = result.output.splitlines()
+    assert first.startswith(
+        "courses/bomb.yaml:7:45: E106: the aliases expand too much: up to `*a3` they stand for "
+    )
+    assert first.endswith(
+        "(aliases of aliases multiply: write the values out, or use fewer aliases)"
+    )
+    assert summary == "1 error(s), 0 warning(s) in 1 file(s)"
+    assert run.seconds < 0.5
+    assert run.peak_bytes < 20 * 2**20
 
 
 def test_validate_json_for_editors_and_ci(content: Path) -> None:

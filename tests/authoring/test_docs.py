@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from lms.authoring.builtin import default_registries
 from lms.authoring.diagnostics import CODES
-from lms.authoring.registry import default_registries
 from lms.authoring.schema import format_models
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "authoring.md"

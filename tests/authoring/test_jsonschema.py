@@ -22,6 +22,7 @@ SCHEMA_ERRORS = [
     "invalid-value.yaml",
     "pass-mark.yaml",
     "too-few-items.yaml",
+    "bank-too-few-items.yaml",
     "invalid-id.yaml",
     "body-conflict.yaml",
     "unknown-activity-type.yaml",

@@ -11,17 +11,12 @@ import pytest
 import yaml
 from pydantic import Field
 
+from lms.authoring.builtin import build_registries, default_registries
 from lms.authoring.context import CheckContext
 from lms.authoring.diagnostics import Diagnostic
 from lms.authoring.fields import FormatModel, Text
 from lms.authoring.jsonschema import course_schema
-from lms.authoring.registry import (
-    ActivityType,
-    DuplicateTypeError,
-    Registry,
-    build_registries,
-    default_registries,
-)
+from lms.authoring.registry import ActivityType, DuplicateTypeError, Registry
 from lms.authoring.types.forum import ForumType
 from lms.authoring.validate import validate_paths
 

@@ -7,8 +7,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lms.authoring.importer import ImportFailed, import_paths
+from lms.authoring.validate import validate_paths
 from lms.catalog.models import Course, CourseVersion, QuestionBank, QuestionBankVersion
-from lms.catalog.queries import get_bank_def, get_course, get_course_def, list_courses
+from lms.catalog.queries import (
+    current_bank_sizes,
+    get_bank_def,
+    get_course,
+    get_course_def,
+    list_courses,
+)
+from tests.authoring.helpers import BROKEN, measured
 from tests.catalog.conftest import CourseTree
 
 
@@ -129,6 +137,32 @@ def test_any_error_means_nothing_is_written(db_session: Session, tree: CourseTre
     assert _count(db_session, Course) == 0
     assert _count(db_session, QuestionBank) == 0
     assert _count(db_session, QuestionBankVersion) == 0
+
+
+def test_a_billion_laughs_is_refused_fast_and_nothing_written(
+    db_session: Session, tree: CourseTree
+) -> None:
+    # Warm up (models, imports, the first query), so that the bomb alone is measured.
+    validate_paths(tree.paths, tree.certificates)
+    current_bank_sizes(db_session)
+    tree.write("courses/bomb.yaml", (BROKEN / "alias-expansion.yaml").read_text("utf-8"))
+
+    def attempt() -> ImportFailed:
+        with pytest.raises(ImportFailed) as failed:
+            import_paths(db_session, [tree.courses / "bomb.yaml"], tree.certificates)
+        return failed.value
+
+    run = measured(attempt)
+    print(
+        f"\nimport: refused in {run.seconds * 1000:.1f} ms, peak {run.peak_bytes / 2**20:.2f} MiB"
+    )
+    assert [(d.code, d.line, d.col) for d in run.result.diagnostics if d.is_error] == [
+        ("E106", 7, 45)
+    ]
+    assert run.result.diagnostics[0].file.endswith("courses/bomb.yaml")
+    assert run.seconds < 0.5
+    assert run.peak_bytes < 20 * 2**20
+    assert _count(db_session, Course) == 0
 
 
 def test_a_course_may_use_a_bank_imported_before(db_session: Session, tree: CourseTree) -> None:

@@ -19,6 +19,7 @@ QUIZZES = REPO / "quizzes"
 
 @pytest.fixture(scope="module")
 def shipped():
+    from lms.authoring.builtin import default_registries
     from lms.authoring.normalise import bank_definition, course_definition
 
     result = validate_paths([COURSES, QUIZZES], REPO / "certificates")
