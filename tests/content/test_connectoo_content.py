@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lms.authoring.registry import default_registries
+from lms.authoring.builtin import default_registries
 from lms.authoring.validate import validate_paths
 from lms.catalog.readmodel import build_bank_def, build_course_def
 from tests.conftest import REPO
