@@ -27,6 +27,7 @@ test-sqlite: install ## Only the SQLite run (quick, while developing)
 lint: install
 	$(BIN)/ruff check lms tests scripts
 	$(BIN)/ruff format --check lms tests scripts
+	$(BIN)/lint-imports --no-cache
 
 format: install
 	$(BIN)/ruff check --fix lms tests scripts

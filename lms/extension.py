@@ -179,7 +179,7 @@ class LMS:
             errors.register_handlers(app)
         login.limit_login(app, limiter)
 
-        from lms.cli import lms_group
+        from lms.commands import lms_group
 
         if "lms" not in app.cli.commands:
             app.cli.add_command(lms_group)  # `flask lms ...` (and app.test_cli_runner())

@@ -9,6 +9,9 @@ echo "== lint"
 $BIN/ruff check lms tests scripts
 $BIN/ruff format --check lms tests scripts
 
+echo "== import layers (import-linter: one-way dependencies, no cycles)"
+$BIN/lint-imports --no-cache
+
 echo "== translations compiled"
 $BIN/pybabel -q compile -D lms -d lms/translations
 

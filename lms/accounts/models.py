@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
@@ -11,7 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.passwords import hash_password, verify_password
 from lms.core.db import Base, UTCDateTime, UUIDString, utcnow
-from lms.organisations.models import Department, Organisation
+
+if TYPE_CHECKING:  # organisations sits above accounts: no import at run time
+    from lms.organisations.models import Department, Organisation
 
 #: Staff of the organisation, or volunteers (digihelpers) trained alongside them.
 PERSON_KINDS = ("staff", "volunteer")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -13,7 +14,9 @@ from lms.accounts.passwords import verify_password
 from lms.core import audit, signals
 from lms.core.db import utcnow
 from lms.core.i18n import gettext as _
-from lms.organisations.models import Department, Organisation
+
+if TYPE_CHECKING:  # organisations sits above accounts: no import at run time
+    from lms.organisations.models import Department, Organisation
 
 
 class AccountError(ValueError):

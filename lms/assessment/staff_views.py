@@ -1,6 +1,6 @@
 """Staff pages of tests: trainers' item statistics (and CSV), coordinators' accommodations.
 
-Routes on the ``assessment`` blueprint (``views.bp``).
+Routes on the ``assessment`` blueprint (``blueprint.bp``).
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 
 from lms.assessment import queries, services, statistics
+from lms.assessment.blueprint import bp, find_test_or_404
 from lms.assessment.config import TestConfig
 from lms.assessment.forms import AccommodationForm
-from lms.assessment.views import _test_or_404, bp
 from lms.catalog.queries import get_bank_def
 from lms.core.db import db
 from lms.core.i18n import gettext as _
@@ -27,7 +27,7 @@ def _trainers_only() -> None:
 
 def _statistics(slug: str, activity_id: str):
     _trainers_only()
-    course, activity = _test_or_404(slug, activity_id)
+    course, activity = find_test_or_404(slug, activity_id)
     config = TestConfig.of(activity)
     questions = {}
     default = course.default_language

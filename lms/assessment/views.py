@@ -3,7 +3,7 @@
 Everything works without JavaScript: every question page is a form that saves its answer on
 the server, the remaining time is written into each page, and the optional timer script
 only counts down between pages. Staff pages (item statistics, accommodations) are in
-``staff_views``, on the same blueprint.
+``staff_views``, on the same blueprint (``blueprint.py``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -22,7 +21,12 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from lms.assessment import queries, services
+from lms.assessment import (
+    queries,
+    services,
+    staff_views,  # noqa: F401  (its pages join the blueprint)
+)
+from lms.assessment.blueprint import bp, find_test_or_404
 from lms.assessment.config import TestConfig
 from lms.assessment.drawing import question_type
 from lms.assessment.models import Attempt
@@ -32,8 +36,7 @@ from lms.assessment.presenting import (
     result_item,
     review_item,
 )
-from lms.catalog.queries import get_bank_def, get_course_def
-from lms.catalog.readmodel import ActivityDef, CourseDef
+from lms.catalog.queries import get_bank_def
 from lms.core.db import db, utcnow, writes
 from lms.core.i18n import gettext as _
 from lms.core.params import int_arg, int_form
@@ -41,8 +44,6 @@ from lms.learning.engine import register_progress_provider
 from lms.learning.rendering import render_markdown
 from lms.learning.services import get_enrolment
 from lms.learning.views import course_language, register_activity_page
-
-bp = Blueprint("assessment", __name__, template_folder="templates")
 
 # The extension imports every feature's views at start-up: that is when the completion engine
 # learns how tests report progress, and the course page where a test's page is.
@@ -75,19 +76,11 @@ def grace() -> timedelta:
     return timedelta(seconds=current_app.config["LMS_TEST_GRACE_SECONDS"])
 
 
-def _test_or_404(slug: str, activity_id: str) -> tuple[CourseDef, ActivityDef]:
-    course = get_course_def(db.session, slug)
-    activity = course.activities_by_id.get(activity_id) if course is not None else None
-    if course is None or activity is None or activity.type != "test":
-        abort(404)
-    return course, activity
-
-
 class Context:
     """What every test page of one learner needs, loaded once per request."""
 
     def __init__(self, slug: str, activity_id: str) -> None:
-        self.course, self.activity = _test_or_404(slug, activity_id)
+        self.course, self.activity = find_test_or_404(slug, activity_id)
         self.lang = course_language(self.course)
         self.module = self.course.modules_by_id[self.activity.module_id]
         self.config = TestConfig.of(self.activity)
@@ -361,6 +354,3 @@ def result(slug: str, activity_id: str):
             for position, question in enumerate(attempt.questions)
         ]
     return ctx.render("result.html", attempt=attempt, items=items)
-
-
-from lms.assessment import staff_views  # noqa: E402,F401  (routes on the same blueprint)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from lms.accounts.csv_import import CsvImportError, import_users
 from lms.accounts.models import User
 from lms.core.db import db
+from lms.organisations.people_import import CsvImportError, import_users
 
 GOOD = """full_name,email,organisation,department,roles,language
 Els Peeters,els@depanne.be,De Panne,Onthaal,learner,nl

@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from lms.accounts.csv_import import import_users
 from lms.accounts.models import User
 from lms.accounts.services import move_user
 from lms.assignments.models import Assignment, AssignmentRule
@@ -21,6 +20,7 @@ from lms.learning.models import Completion, Enrolment, SectionVisit
 from lms.learning.statuses import COMPLIANT, OVERDUE, StatusSettings, due_day, end_of_day
 from lms.mail.models import OutgoingMail
 from lms.organisations.models import Department, Organisation
+from lms.organisations.people_import import import_users
 from lms.reporting.filters import ReportFilters
 from lms.reporting.reports import people_report
 from tests.reporting.conftest import department, report_course_yaml

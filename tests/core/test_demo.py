@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from lms.accounts.models import User
 from lms.app import create_app
 from lms.catalog.models import Course
-from lms.cli import prepare_instance
+from lms.commands import prepare_instance
 from lms.core.db import db
 from lms.demo import DEMO_PASSWORD, DEMO_PEOPLE, DOMAINS, OTHER_ACCOUNTS
 from lms.organisations.models import Organisation

@@ -7,11 +7,11 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from lms.accounts.csv_import import CsvImportError, import_users
 from lms.accounts.models import ROLES
 from lms.accounts.passwords import password_problems
 from lms.accounts.services import AccountError, RoleSpec, create_user
 from lms.core.db import db
+from lms.organisations.people_import import CsvImportError, import_users
 from lms.organisations.queries import find_department, find_organisation
 
 
