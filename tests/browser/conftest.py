@@ -20,6 +20,8 @@ from lms.demo import DEMO_PASSWORD, seed_demo
 from tests.conftest import REPO
 
 CHROMIUM = "/usr/bin/chromium"
+#: Organisations without assignment rules (see live_app); the first is live_user's default.
+PRACTICE_ORGANISATIONS = ("Oefenstad", "Oefendorp")
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -54,6 +56,13 @@ def live_app(tmp_path_factory: pytest.TempPathFactory):
             db.session, [REPO / "courses", REPO / "quizzes"], certificates_dir=REPO / "certificates"
         )
         seed_demo(db.session)
+        # Two places without assignment rules, for the people each test makes: nobody is
+        # enrolled for them, so a test starts from a clean slate (the demo people have
+        # assignments and progress of their own).
+        from lms.organisations.services import create_organisation
+
+        for name in PRACTICE_ORGANISATIONS:
+            create_organisation(db.session, name, departments=["Onthaal", "Burgerzaken"])
         db.session.commit()
     return app
 
@@ -112,7 +121,7 @@ def log_in(page, base: str, login: str, password: str = DEMO_PASSWORD) -> None:
 
 @pytest.fixture
 def live_user(live_app):
-    """``live_user(organisation="De Panne", roles=("learner",), language="nl")`` adds a new
+    """``live_user(organisation="Oefenstad", roles=("learner",), language="nl")`` adds a new
     person to the live server's database and returns their login (password: DEMO_PASSWORD).
     Each browser test works with its own people, so tests never disturb each other."""
     import itertools
@@ -123,7 +132,7 @@ def live_user(live_app):
     counter = itertools.count(1)
 
     def make(
-        organisation: str = "De Panne",
+        organisation: str = PRACTICE_ORGANISATIONS[0],
         roles=("learner",),
         language: str = "nl",
         name: str | None = None,

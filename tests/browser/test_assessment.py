@@ -45,6 +45,25 @@ def choose(page, question: dict, right: bool) -> None:
         value = settings["answer"] if right else not settings["answer"]
         page.locator(f"#answer-{str(value).lower()}").check()
         return
+    if question["type"] == "matching":
+        items = settings["items"]
+        for index, item in enumerate(items):  # wrong: each item gets its neighbour's match
+            match = item["match"] if right else items[(index + 1) % len(items)]["match"]
+            page.locator(f"select[name='match-{item['id']}']").select_option(match)
+        return
+    if question["type"] == "ordering":
+        items = settings["items"]
+        for index, item in enumerate(items):  # the key's order, or reversed
+            place = index + 1 if right else len(items) - index
+            page.locator(f"select[name='position-{item['id']}']").select_option(str(place))
+        return
+    if question["type"] == "short_answer":
+        if settings.get("number") is not None:
+            text = str(settings["number"] if right else settings["number"] + 1000)
+        else:
+            text = settings["accepted"][0] if right else "weet ik niet"
+        page.locator("input[name=answer]").fill(text)
+        return
     correct = [c["id"] for c in settings["choices"] if c.get("correct")]
     wrong = [c["id"] for c in settings["choices"] if not c.get("correct")]
     for choice_id in correct if right else wrong[:1]:

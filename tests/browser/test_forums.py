@@ -23,7 +23,7 @@ def enrol_and_open_forum(page, base):
 
 
 def test_post_reply_and_moderate(live_server, new_page, live_user):
-    writer, colleague = live_user(), live_user(organisation="Koksijde")
+    writer, colleague = live_user(), live_user(organisation="Oefendorp")
     trainer = live_user(roles=("trainer",))
     page = new_page()
     log_in(page, live_server, writer)

@@ -76,32 +76,33 @@ def check_same_numbers_everywhere(page, base: str) -> None:
     assert percent(dashboard, "Opleiding") == percent(course_page, "Opleiding") == 2
 
 
-def test_keyboard_walk_leave_and_resume_elsewhere(live_server, new_page):
+def test_keyboard_walk_leave_and_resume_elsewhere(live_server, new_page, live_user):
+    learner = live_user()
     page = new_page()
-    log_in(page, live_server, "els.peeters@depanne.demo")
+    log_in(page, live_server, learner)
     walk_first_lesson_and_a_half(page, live_server)
     # Later, on another device: log in again and continue at the same section.
     other = new_page()
-    log_in(other, live_server, "els.peeters@depanne.demo")
+    log_in(other, live_server, learner)
     activate(other, r"^Verder leren")
     assert other.url.endswith(f"/learn/{LESSON_2_SECOND_SECTION}")
     check_same_numbers_everywhere(other, live_server)
 
 
-def test_the_same_journey_without_javascript(live_server, new_page):
+def test_the_same_journey_without_javascript(live_server, new_page, live_user):
+    learner = live_user()
     page = new_page(javascript=False)
-    log_in(page, live_server, "tom.declercq@depanne.demo")
+    log_in(page, live_server, learner)
     walk_first_lesson_and_a_half(page, live_server)
     again = new_page(javascript=False)
-    log_in(again, live_server, "tom.declercq@depanne.demo")
+    log_in(again, live_server, learner)
     check_same_numbers_everywhere(again, live_server)
 
 
 @pytest.mark.parametrize("width", [320, 1280])
-def test_nothing_overflows_horizontally(live_server, new_page, width, tmp_path):
+def test_nothing_overflows_horizontally(live_server, new_page, live_user, width, tmp_path):
     page = new_page(width=width)
-    who = {320: "nadia.elamrani@depanne.demo", 1280: "pieter.maes@koksijde.demo"}[width]
-    log_in(page, live_server, who)
+    log_in(page, live_server, live_user(organisation="Oefendorp" if width > 320 else "Oefenstad"))
     page.goto(f"{live_server}/courses/{COURSE}")
     page.get_by_role("button", name="Inschrijven voor deze opleiding").click()
     for path in [
