@@ -116,7 +116,7 @@ def _pct(value: float) -> str:
 
 def _fill_ref(chart_id: str, key: str) -> str:
     fill = FILLS[key]
-    return f"url(#{chart_id}-{key})" if fill.pattern else fill.base
+    return str(escape(f"url(#{chart_id}-{key})")) if fill.pattern else fill.base
 
 
 def _defs(chart_id: str, keys: Sequence[str]) -> str:

@@ -74,12 +74,6 @@ def row(name="Élise Dupré", note=""):
     return (name, date(2027, 6, 30), 83, 3, datetime(2026, 12, 1, 8, 30, tzinfo=UTC), note)
 
 
-@pytest.fixture
-def request_context(app):
-    with app.test_request_context(headers={"Accept-Language": "en"}):
-        yield
-
-
 def read_csv(response) -> list[list[str]]:
     data = b"".join(response.response)
     assert data.startswith(b"\xef\xbb\xbf")
