@@ -42,7 +42,7 @@ BAR_HEIGHT = 28
 ROW_GAP = 18
 VALUE_SIZE = 14
 #: Characters per label line: fits a 320 px wide screen at 16 px.
-WRAP = 32
+WRAP = 36
 #: The narrowest chart the layout plans for (a 320 px screen minus the margins), to decide
 #: whether a number fits on its segment.
 NARROWEST = 280
@@ -155,12 +155,20 @@ def _fits(digits: int, share: float) -> bool:
     return share * NARROWEST >= digits * DIGIT_WIDTH + 8
 
 
-def _number(text: str, x: str, y: float, *, anchor: str = "middle", dx: int = 0) -> str:
-    """A number with a white halo, readable on every fill."""
+def _number(
+    text: str, x: str, y: float, *, anchor: str = "middle", dx: int = 0, on_dark: bool = False
+) -> str:
+    """A number in bold: white on a dark bar, else dark with a white halo (readable on every
+    fill and pattern)."""
+    paint = (
+        'fill="#ffffff"'
+        if on_dark
+        else f'fill="{TEXT}" stroke="#ffffff" stroke-width="3" paint-order="stroke" '
+        'stroke-linejoin="round"'
+    )
     return (
         f'<text x="{x}" y="{y:g}" dx="{dx}" text-anchor="{anchor}" font-size="{VALUE_SIZE}" '
-        f'font-weight="700" fill="{TEXT}" stroke="#ffffff" stroke-width="3" '
-        f'paint-order="stroke" stroke-linejoin="round">{escape(text)}</text>'
+        f'font-weight="700" {paint}>{escape(text)}</text>'
     )
 
 
@@ -232,7 +240,9 @@ def bar_chart(chart_id: str, title: str, summary: str, bars: Sequence[Bar], maxi
                 f'fill="{FILLS["bar"].base}" stroke="{OUTLINE}" stroke-width="1"/>'
             )
         if share >= 0.4:
-            parts.append(_number(bar.text, _pct(share * 100), middle, anchor="end", dx=-6))
+            parts.append(
+                _number(bar.text, _pct(share * 100), middle, anchor="end", dx=-6, on_dark=True)
+            )
         else:
             parts.append(_number(bar.text, _pct(share * 100), middle, anchor="start", dx=6))
         y = top + BAR_HEIGHT + ROW_GAP
@@ -346,7 +356,7 @@ def funnel_summary(funnel) -> str:
     if drop > 0:
         sentences.append(
             _(
-                "Most people stop at %(module)s: %(before)d got there, %(after)d finished it.",
+                "Most people stop at “%(module)s”: %(before)d got there, %(after)d finished it.",
                 module=funnel.steps[index].title,
                 before=counts[index],
                 after=counts[index + 1],

@@ -217,7 +217,7 @@ def test_the_funnel_summary_names_the_module_where_most_people_stop(request_cont
     chart = charts.funnel_chart(funnel(10, (8, 3, 3), 3, 2))
     assert chart.title == "Rapport: how many finished each module"
     assert chart.summary == (
-        "10 follow Rapport and 3 finished it. Most people stop at Module 2: 8 got there, "
+        "10 follow Rapport and 3 finished it. Most people stop at “Module 2”: 8 got there, "
         "3 finished it."
     )
     root = parse(chart.svg)
