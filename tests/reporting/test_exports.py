@@ -129,8 +129,9 @@ def test_xlsx_stores_every_attack_as_text_never_as_a_formula(request_context):
     for attack, cells in zip(ATTACKS, sheet.iter_rows(min_row=2), strict=True):
         for cell in (cells[0], cells[5]):
             assert cell.data_type == "s"
-            # XML reads a carriage return as a line feed; the quote comes first all the same.
-            assert cell.value == "'" + attack.replace("\r", "\n")
+            # Without lxml, XML reads a carriage return back as a line feed; either way the
+            # quote comes first.
+            assert cell.value.replace("\r", "\n") == "'" + attack.replace("\r", "\n")
     # The filters stated on the About sheet are neutralised too.
     about = {r[0].value: r[1].value for r in workbook.worksheets[-1].iter_rows()}
     assert about["Naam of e-mailadres"] == "'=cmd"
