@@ -23,11 +23,18 @@ The API is small and generic, so that any table of typed values can be exported 
     ``filename`` is the file's name in Unicode (see ``export_filename``); the response
     carries a safe ASCII name plus ``filename*=UTF-8''...``. ``timezone`` (default
     ``LMS_TIMEZONE``) is where datetimes are shown: spreadsheets have no time zones.
-    Call both inside the request; the metadata (labels, filters, title) is read at once, the
-    rows while the body is sent. Responses are ``no-store``: exports hold personal data.
+    Call both inside the request. The CSV's header is made at once and its rows as the body
+    is sent; the XLSX is written at once (into a spooled file, so the response has a length
+    and an error is an error page, not a cut-off file) and sent in chunks. Responses are
+    ``no-store``: exports hold personal data.
+
+``csv_rows(report)`` / ``write_xlsx(report, binary_file)``
+    The same renderings without a response (for files written by a command or a job).
 
 ``export_filename(words, day, extension) -> str``
-    ``["Voortgang", "De Panne"], 2026-12-07, "csv"`` -> ``voortgang-de-panne-2026-12-07.csv``.
+    ``["Voortgang", "De Panne"], 2026-12-07, "csv"`` -> ``voortgang-de-panne-2026-12-07.csv``
+    (letters of any script kept; ``ascii_filename`` folds it for the old ``filename=``);
+    ``local_day(moment)`` gives the day in ``LMS_TIMEZONE`` for it.
 
 ``record_export(session, actor_id, *, report, format, filters, rows, organisations)``
     The audit-log entry every export of personal data needs (``report.export``): who, which
