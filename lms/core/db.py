@@ -103,11 +103,17 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _WRITE_PREFIXES = ("INSERT", "UPDATE", "DELETE")
 
 
-def writes(view: F) -> F:
+def writes(view: F | None = None, *, when: Callable[[], bool] | None = None) -> Any:
     """Mark a view that writes even on GET (a lesson page records the visit), so that its
-    transaction takes the write lock at its start on SQLite."""
-    view._lms_writes = True  # type: ignore[attr-defined]
-    return view
+    transaction takes the write lock at its start on SQLite. ``@writes(when=...)`` marks a
+    view that writes only for some requests (a report page writes an audit row when it is
+    downloaded): ``when()`` is asked at the start of each request."""
+
+    def mark(function: F) -> F:
+        function._lms_writes = when or True  # type: ignore[attr-defined]
+        return function
+
+    return mark if view is None else mark(view)
 
 
 def may_write() -> bool:
@@ -128,8 +134,13 @@ def note_write_intent() -> None:
         request.method in UNSAFE_METHODS
         # a host app's own routes may write through LMS services: never fail them
         or not endpoint.startswith("lms.")
-        or bool(getattr(view, "_lms_writes", False))
+        or _marked_as_writing(view)
     )
+
+
+def _marked_as_writing(view: Any) -> bool:
+    mark = getattr(view, "_lms_writes", False)
+    return bool(mark() if callable(mark) else mark)
 
 
 def _check_write_intent(statement: str) -> None:
