@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, g, render_template
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from lms.core.db import db
@@ -62,9 +64,13 @@ def render_error(error: HTTPException):
     db.discard()
     manager = getattr(current_app, "login_manager", None)
     if manager is not None and g.get("_login_user") is None:
-        # Flask-Login's template context would load the person from the database: the page
-        # is drawn for an anonymous visitor instead (the layout is bare anyway).
-        g._login_user = manager.anonymous_user()
+        # Load the person (for the page's language) in a fresh session; if the database is
+        # what failed, draw the page for an anonymous visitor (the layout is bare anyway).
+        try:
+            current_user._get_current_object()
+        except SQLAlchemyError:
+            db.discard()
+            g._login_user = manager.anonymous_user()
     code = error.code or 500
     title, explanation = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
     if isinstance(error, CSRFError):

@@ -53,3 +53,12 @@ def test_the_error_page_renders_when_the_database_is_unreachable(app, client, ma
         state.session_factory = factory
     assert response.status_code == 500
     assert "<h1>" in response.get_data(as_text=True)
+
+
+def test_a_not_found_page_speaks_the_persons_language(client, make_user):
+    """Even when the error comes before the view loaded the person (a path the router
+    refuses), the page is in their saved language, not the browser's."""
+    login(client, make_user(language="fr"))
+    response = client.get("/admin/people/99999999999", headers={"Accept-Language": "en"})
+    assert response.status_code == 404
+    assert 'lang="fr"' in response.get_data(as_text=True)
