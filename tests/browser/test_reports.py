@@ -183,7 +183,9 @@ def test_no_axe_violations_on_coordinator_pages(live_server, new_page, live_user
     if language == "nl":
         login = COORDINATOR
     else:
-        login = live_user(roles=(), manages=True, language="fr", name="Claire Lefèvre")
+        login = live_user(
+            organisation="De Panne", roles=(), manages=True, language="fr", name="Claire Lefèvre"
+        )
     log_in(page, live_server, login)
     urls = coordinator_urls(page, live_server)
     problems = {}
