@@ -8,15 +8,22 @@ account exists or not, and at most one reset e-mail per account per interval.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import force_locale, format_datetime
+from flask_babel import force_locale, format_date, format_datetime
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import User
 from lms.accounts.services import AccountError, change_password, find_by_login
-from lms.accounts.tokens import issue_token, latest_token_at, new_token, redeem_token
+from lms.accounts.tokens import (
+    issue_token,
+    latest_token_at,
+    new_token,
+    pending_invitations,
+    redeem_token,
+)
 from lms.core import audit
 from lms.core.db import utcnow
 from lms.core.i18n import gettext as _
@@ -47,6 +54,26 @@ def _link(endpoint: str, token: str) -> str:
 def _when(moment: datetime, language: str) -> str:
     with force_locale(language):
         return format_datetime(moment, "d MMMM y, HH:mm")
+
+
+@dataclass(frozen=True)
+class InvitationState:
+    """What a coordinator sees of a person's invitation."""
+
+    expired: bool
+    expires: str  # the day, in the page's language
+
+
+def invitation_states(session: Session, people: list[User]) -> dict[int, InvitationState]:
+    """The open invitation of each of ``people`` who has no password yet."""
+    waiting = [p.id for p in people if p.active and not p.password_hash]
+    now = utcnow()
+    return {
+        user_id: InvitationState(
+            expired=token.expires_at <= now, expires=format_date(token.expires_at, "long")
+        )
+        for user_id, token in pending_invitations(session, waiting).items()
+    }
 
 
 def invite(session: Session, user: User, *, actor: User | None = None) -> str:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_
 
 from lms.accounts.models import User
 from lms.core.auth import role_required
 from lms.core.db import db
+from lms.core.i18n import gettext as _
 from lms.core.pagination import paginate
 from lms.core.params import int_arg, page_arg
+from lms.organisations.invitations import InvitationError, invitation_states, invite
 from lms.organisations.queries import (
     get_visible_person,
     organisations_visible_to,
@@ -50,6 +52,7 @@ def people():
         organisations=organisations,
         search=search,
         organisation_id=organisation_id,
+        invitations=invitation_states(db.session, page.items),
     )
 
 
@@ -58,4 +61,26 @@ def person(user_id: int):
     person = get_visible_person(db.session, current_user, user_id)
     if person is None:
         abort(404)  # not 403: do not even confirm that the person exists
-    return render_template("lms/organisations/person.html", person=person)
+    return render_template(
+        "lms/organisations/person.html",
+        person=person,
+        invitation=invitation_states(db.session, [person]).get(person.id),
+    )
+
+
+@bp.post("/people/<id:user_id>/invite")
+def invite_person(user_id: int):
+    """Send (again) an invitation to a person of the coordinator's organisations."""
+    person = get_visible_person(db.session, current_user, user_id)
+    if person is None:
+        abort(404)  # not 403: do not even confirm that the person exists
+    try:
+        invite(db.session, person, actor=current_user)
+    except InvitationError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("An invitation is on its way to %(email)s.", email=person.email), "success")
+    target = request.form.get("back") == "list"
+    return redirect(url_for(".people") if target else url_for(".person", user_id=person.id))
