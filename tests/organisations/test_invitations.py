@@ -3,6 +3,7 @@ link to choose one; coordinators see who has not accepted yet and send it again.
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -262,3 +263,60 @@ def test_an_expired_invitation_is_shown_and_refused(app, client, two_organisatio
     assert refused.status_code == 410
     with app.app_context():
         assert db.session.get(User, ours).password_hash is None
+
+
+def _upload(client, organisation_id, text, invite=True):
+    data = {
+        "organisation": str(organisation_id),
+        "file": (io.BytesIO(text.encode()), "people.csv"),
+        "csrf_token": csrf_token(client, "/organisation/people/import"),
+    }
+    if invite:
+        data["invite"] = "y"
+    return client.post("/organisation/people/import", data=data, content_type="multipart/form-data")
+
+
+TWO = """full_name,email,language
+Lotte Claes,lotte@depanne.be,nl
+Marie Leroy,marie@depanne.be,fr
+"""
+
+
+def test_a_coordinator_imports_people_with_invitations(app, client, two_organisations):
+    coordinator, _, _ = two_organisations
+    login(client, coordinator)
+    with app.app_context():
+        panne = db.session.get(User, coordinator.id).managed_organisation_ids.pop()
+    response = _upload(client, panne, TWO)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    mails = _mails(app)
+    assert [(m.recipient, m.language) for m in mails] == [
+        ("lotte@depanne.be", "nl"),
+        ("marie@depanne.be", "fr"),
+    ]
+    with app.app_context():
+        lotte = db.session.scalars(select(User).where(User.email == "lotte@depanne.be")).one()
+        assert lotte.organisation_id == panne and lotte.roles == {"learner"}
+    assert _accept(app.test_client(), _link(mails[0])).status_code == 302
+
+
+def test_a_coordinator_cannot_import_into_another_organisation_or_give_roles(
+    app, client, two_organisations
+):
+    coordinator, _, theirs = two_organisations
+    login(client, coordinator)
+    with app.app_context():
+        panne = db.session.get(User, coordinator.id).managed_organisation_ids.pop()
+        koksijde = db.session.get(User, theirs).organisation_id
+    # Not one of theirs: the choice is refused.
+    assert _upload(client, koksijde, TWO).status_code == 422
+    # A row naming another organisation, and a row asking for a role: nobody is added.
+    bad = "full_name,email,organisation,roles\nA B,ab@x.be,Koksijde,learner\nC D,cd@x.be,,admin\n"
+    response = _upload(client, panne, bad)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "rij 2" in html or "row 2" in html
+    assert "rij 3" in html or "row 3" in html
+    assert _mails(app) == []
+    with app.app_context():
+        assert db.session.scalars(select(User).where(User.email == "ab@x.be")).first() is None
