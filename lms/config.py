@@ -35,6 +35,16 @@ LMS_PASSWORD_HASH_METHOD = "scrypt"
 #: Minimum password length accepted for new passwords.
 LMS_PASSWORD_MIN_LENGTH = 10
 
+#: How long a "forgot password" link works, in hours.
+LMS_RESET_TOKEN_HOURS = 1
+#: At most one password-reset e-mail per account per this many minutes.
+LMS_RESET_MAIL_INTERVAL_MINUTES = 5
+#: Password-reset requests allowed per client address (Flask-Limiter syntax; every request
+#: counts, whether the account exists or not).
+LMS_RESET_RATE_LIMIT = "10 per minute;50 per hour"
+#: How long an invitation link works, in days.
+LMS_INVITATION_DAYS = 14
+
 #: Mail: "file" writes each message as an .eml file into <instance>/mail; "smtp" sends it.
 LMS_MAIL_BACKEND = "file"
 LMS_MAIL_SENDER = "Connectoo LMS <no-reply@localhost>"

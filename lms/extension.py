@@ -26,6 +26,7 @@ FEATURE_BLUEPRINTS: list[tuple[str, str]] = [
     ("lms.accounts.views", ""),
     ("lms.learning.views", ""),
     ("lms.organisations.views", "/organisation"),
+    ("lms.organisations.password_views", ""),
     ("lms.admin.views", "/admin"),
     ("lms.xapi.views", "/admin/xapi"),
     ("lms.certification.views", "/certificates"),
@@ -178,6 +179,9 @@ class LMS:
         if standalone:
             errors.register_handlers(app)
         login.limit_login(app, limiter)
+        from lms.organisations.password_views import limit_reset
+
+        limit_reset(app, limiter)
 
         from lms.commands import lms_group
 

@@ -5,6 +5,7 @@ import importlib
 MODEL_MODULES = [
     "lms.organisations.models",
     "lms.accounts.models",
+    "lms.accounts.tokens",
     "lms.core.audit",
     "lms.mail.models",
     "lms.catalog.models",

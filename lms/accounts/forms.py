@@ -20,7 +20,7 @@ class LoginForm(LMSForm):
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired(_l("Enter your password."))],
-        render_kw={"autocomplete": "current-password"},
+        render_kw={"autocomplete": "current-password", "data-show-password": "true"},
     )
 
 

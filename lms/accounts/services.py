@@ -56,19 +56,28 @@ def login_taken(session: Session, value: str, *, except_user_id: int | None = No
     return bool(session.scalar(query))
 
 
-def authenticate(session: Session, identifier: str, password: str) -> User | None:
+def authenticate(
+    session: Session, identifier: str, password: str, *, address: str | None = None
+) -> User | None:
     """The active user with this login and password, or None (whatever the reason).
 
     Exactly one password check whatever the reason for a refusal (unknown name, deactivated,
     no password yet, wrong password): the time taken does not tell which accounts exist.
+    Every sign-in and every failure is written to the audit trail (a failure names the
+    account when there is one, never the name typed).
     """
     user = find_by_login(session, identifier)
     if user is None or not user.active:
         verify_password(None, password)  # the same work as for a known account
+        audit.record(
+            session, "user.login_failed", "user", user.id if user else None, address=address
+        )
         return None
     if not user.check_password(password):  # without a password: checked against a dummy
+        audit.record(session, "user.login_failed", "user", user.id, address=address)
         return None
     user.last_login_at = utcnow()
+    audit.record(session, "user.login", "user", user.id, actor_id=user.id, address=address)
     session.flush()
     return user
 

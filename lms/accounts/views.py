@@ -29,9 +29,11 @@ def login():
     form = LoginForm()
     failed = False
     if form.validate_on_submit():
-        user = authenticate(db.session, form.login.data, form.password.data)
+        user = authenticate(
+            db.session, form.login.data, form.password.data, address=request.remote_addr
+        )
+        db.session.commit()  # the sign-in or the failure, in the audit trail
         if user is not None:
-            db.session.commit()
             session.pop("lms_lang", None)
             start_session(user)
             return redirect(

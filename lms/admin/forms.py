@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from wtforms import (
+    BooleanField,
     EmailField,
     RadioField,
     SelectField,
@@ -84,4 +85,11 @@ class PersonForm(LMSForm):
             "organisations, and of no others."
         ),
         coerce=str,
+    )
+    send_invitation = BooleanField(
+        _l("Send an invitation by e-mail"),
+        description=_l(
+            "The person gets an e-mail in their language with a link to choose their password."
+        ),
+        default=True,
     )

@@ -24,6 +24,7 @@ from lms.core.forms import options
 from lms.core.i18n import gettext as _
 from lms.core.pagination import paginate
 from lms.core.params import int_arg, page_arg
+from lms.organisations.invitations import invitation_states, invite
 from lms.organisations.models import Department, Organisation
 from lms.organisations.queries import all_organisations, people_visible_to
 from lms.organisations.services import (
@@ -273,11 +274,20 @@ def person_new():
             db.session.rollback()
             getattr(form, exc.field or "full_name").errors.append(str(exc))
         else:
+            message = _("%(name)s is added.", name=person.full_name)
+            if form.send_invitation.data and person.email:
+                invite(db.session, person, actor=current_user)
+                message += " " + _("An invitation is on its way to %(email)s.", email=person.email)
+            elif form.send_invitation.data:
+                message += " " + _(
+                    "There is no e-mail address, so no invitation was sent. "
+                    "Give them a password yourself."
+                )
             db.session.commit()
-            flash(_("%(name)s is added.", name=person.full_name), "success")
+            flash(message, "success")
             return redirect(url_for(".person", user_id=person.id))
     return render_template(
-        "lms/admin/person_form.html", form=form, person=None
+        "lms/admin/person_form.html", form=form, person=None, invitation=None
     ), 422 if form.errors else 200
 
 
@@ -318,7 +328,10 @@ def person(user_id: int):
             flash(_("The changes are saved."), "success")
             return redirect(url_for(".person", user_id=person.id))
     return render_template(
-        "lms/admin/person_form.html", form=form, person=person
+        "lms/admin/person_form.html",
+        form=form,
+        person=person,
+        invitation=invitation_states(db.session, [person]).get(person.id),
     ), 422 if form.errors else 200
 
 

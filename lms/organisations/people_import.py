@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.orm import Session
@@ -18,6 +19,9 @@ from lms.accounts.models import PERSON_KINDS, ROLES, User
 from lms.accounts.services import RoleSpec, create_user, login_taken, normalise_login
 from lms.core.i18n import gettext as _
 from lms.organisations.queries import find_department, find_organisation
+
+if TYPE_CHECKING:
+    from lms.organisations.models import Organisation
 
 COLUMNS = (
     "full_name",
@@ -68,8 +72,21 @@ def _read_rows(data: bytes | str) -> tuple[list[str], list[dict[str, str]]]:
     ]
 
 
-def import_users(session: Session, data: bytes | str, *, actor: User | None = None) -> list[User]:
-    """Check every row, then create all people or none. Raises :class:`CsvImportError`."""
+def import_users(
+    session: Session,
+    data: bytes | str,
+    *,
+    actor: User | None = None,
+    organisation: Organisation | None = None,
+    allowed_roles: tuple[str, ...] = ROLES,
+) -> list[User]:
+    """Check every row, then create all people or none. Raises :class:`CsvImportError`.
+
+    With ``organisation`` (a coordinator's import), every person goes into that organisation:
+    an empty organisation cell means it, another organisation is a problem. Roles outside
+    ``allowed_roles`` are problems too.
+    """
+    only_organisation = organisation
     try:
         header, rows = _read_rows(data)
     except UnicodeDecodeError:
@@ -127,6 +144,8 @@ def import_users(session: Session, data: bytes | str, *, actor: User | None = No
                 problem(column, _("%(value)s is already used by another account.", value=value))
             seen_logins.setdefault(value, number)
         organisation = department = None
+        if only_organisation is not None and not row.get("organisation"):
+            row["organisation"] = only_organisation.name
         if row.get("organisation"):
             organisation = find_organisation(session, row["organisation"])
             if organisation is None:
@@ -134,6 +153,16 @@ def import_users(session: Session, data: bytes | str, *, actor: User | None = No
                     "organisation",
                     _("No organisation called %(value)s.", value=row["organisation"]),
                 )
+        if (
+            only_organisation is not None
+            and organisation is not None
+            and organisation.id != only_organisation.id
+        ):
+            problem(
+                "organisation",
+                _("You can only add people to %(org)s here.", org=only_organisation.name),
+            )
+            organisation = None
         if row.get("department"):
             if not row.get("organisation"):
                 problem("department", _("A department needs an organisation."))
@@ -151,7 +180,16 @@ def import_users(session: Session, data: bytes | str, *, actor: User | None = No
         roles = [r.strip().lower() for r in (row.get("roles") or "learner").split(";")]
         specs = []
         for role in filter(None, roles):
-            if role not in ROLES:
+            if role in ROLES and role not in allowed_roles:
+                problem(
+                    "roles",
+                    _(
+                        "You cannot give the role %(value)s here. Use: %(roles)s.",
+                        value=role,
+                        roles=", ".join(allowed_roles),
+                    ),
+                )
+            elif role not in ROLES:
                 problem(
                     "roles",
                     _(

@@ -114,7 +114,7 @@ def log_in(page, base: str, login: str, password: str = DEMO_PASSWORD) -> None:
 
     page.goto(f"{base}/login")
     page.get_by_label(re.compile("E-mailadres|E-mail address|Adresse")).fill(login)
-    page.get_by_label(re.compile("Wachtwoord|Password|Mot de passe")).fill(password)
+    page.get_by_label(re.compile("^(Wachtwoord|Password|Mot de passe)$")).fill(password)
     page.keyboard.press("Enter")
     page.wait_for_url(f"{base}/")
 

@@ -30,9 +30,16 @@ NOT_LEARNER_PREFIXES = (
     "lms.assignments.",
 )
 #: Features whose pages need data of their own (threads, session dates, attempts,
-#: certificates) have their own axe tests in nl and fr next to their browser journeys:
-#: test_forums.py, test_live_sessions.py, test_assessment*.py, test_certificates*.py.
-OWN_AXE_TESTS = ("lms.forums.", "lms.live.", "lms.assessment.", "lms.certification.")
+#: certificates, links) have their own axe tests in nl and fr next to their browser journeys:
+#: test_forums.py, test_live_sessions.py, test_assessment*.py, test_certificates*.py,
+#: test_invitations.py.
+OWN_AXE_TESTS = (
+    "lms.forums.",
+    "lms.live.",
+    "lms.assessment.",
+    "lms.certification.",
+    "lms.passwords.",  # forgot password and the link pages: test_invitations.py
+)
 
 
 def learner_urls(app) -> list[str]:
