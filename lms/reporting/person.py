@@ -25,6 +25,8 @@ from lms.learning.queries import EnrolmentView, my_enrolments
 from lms.learning.statuses import StatusSettings
 from lms.live.models import LiveRegistration, LiveSession
 from lms.organisations.queries import get_visible_person
+from lms.plans.queries import PlanFacts, plan_facts
+from lms.reminders.queries import ReminderLine, reminders_of
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,10 @@ class PersonReport:
     registrations: tuple[tuple[LiveRegistration, LiveSession], ...]
     certificates: tuple[Certificate, ...]
     assignments: tuple[tuple[Assignment, AssignmentRule], ...]
+    #: Every reminder the person got, newest first.
+    reminders: tuple[ReminderLine, ...] = ()
+    #: Each enrolment's learning plan and experiment group, by enrolment id.
+    plans: dict[int, PlanFacts] | None = None
 
     @property
     def courses(self) -> dict:
@@ -142,4 +148,6 @@ def person_report(
         registrations=registrations,
         certificates=tuple(my_certificates(session, user_id)),
         assignments=tuple(assignments_of(session, user_id)),
+        reminders=tuple(reminders_of(session, user_id)),
+        plans=plan_facts(session, user_id),
     )
