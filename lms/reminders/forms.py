@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from wtforms import RadioField
-from wtforms.validators import InputRequired
+from wtforms.validators import AnyOf, InputRequired
 
 from lms.core.forms import LMSForm, options
 from lms.core.i18n import lazy_gettext as _l
-from lms.reminders.models import NONE, NORMAL, ONLY_OVERDUE
+from lms.reminders.models import FREQUENCIES, NONE, NORMAL, ONLY_OVERDUE
 
 
 class PreferenceForm(LMSForm):
@@ -24,5 +24,9 @@ class PreferenceForm(LMSForm):
                 (NONE, _l("No reminders")),
             ]
         ),
-        validators=[InputRequired(_l("Choose how often you want reminders."))],
+        validators=[
+            InputRequired(_l("Choose how often you want reminders.")),
+            AnyOf(FREQUENCIES, message=_l("Choose how often you want reminders.")),
+        ],
+        validate_choice=False,
     )
