@@ -166,7 +166,7 @@ def test_a_person_who_finishes_gets_no_further_reminder(app, people, report_cour
 
 
 def test_weekly_summary_to_each_coordinator_once(app, make_user, towns, people):
-    p, _ids = people
+    _p, _ids = people
     de_panne, koksijde = towns
     coordinator = make_user(name="An Coordinator", manages=[de_panne], roles=("manager",))
     make_user(name="Bart Elsewhere", manages=[koksijde], roles=("manager",))  # nobody late
