@@ -28,9 +28,9 @@ def register(group: click.Group) -> None:
     from lms.forums.cli import forums_group
     from lms.live.cli import sessions_group
     from lms.mail.cli import mail_group
+    from lms.organisations.cli import users_group
     from lms.plans.cli import plans_group
     from lms.reminders.cli import reminders_group
-    from lms.organisations.cli import users_group
     from lms.xapi.cli import xapi_group
 
     group.add_command(run_cmd)

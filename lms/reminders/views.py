@@ -18,10 +18,14 @@ from lms.organisations.queries import get_visible_person
 from lms.reminders import services
 from lms.reminders.forms import PreferenceForm
 from lms.reminders.models import MANUAL, Reminder
+from lms.reminders.queries import reminders_of
 from lms.reporting.filters import OutOfScope, ReportFilters
+from lms.reporting.person import register_person_section
 from lms.reporting.views import status_settings
 
 bp = Blueprint("reminders", __name__, template_folder="templates")
+
+register_person_section("lms/reminders/_person.html", reminders_of)
 
 #: Why a person is not reminded, as the preview says it.
 REFUSALS = {

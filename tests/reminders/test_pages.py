@@ -114,7 +114,7 @@ def test_remind_one_person_from_the_drill_down(app, client, office):
     coordinator, people, enrolments, _foreign = office
     login(client, coordinator)
     page = client.get(f"/progress/people/{people['soon'].id}").get_data(as_text=True)
-    assert "Send a reminder about this course" in page
+    assert "Send a reminder about Rapport" in page
     token = csrf_token(client, f"/progress/people/{people['soon'].id}")
     response = client.post(
         f"/progress/people/{people['soon'].id}/remind",
@@ -125,7 +125,7 @@ def test_remind_one_person_from_the_drill_down(app, client, office):
     assert [(r.enrolment_id, r.kind) for r in reminders(app)] == [(enrolments["soon"], MANUAL)]
     # Completed: no button, and a forged post sends nothing.
     done = client.get(f"/progress/people/{people['late_done'].id}").get_data(as_text=True)
-    assert "Send a reminder about this course" not in done
+    assert "Send a reminder about Rapport" not in done
     refused = client.post(
         f"/progress/people/{people['late_done'].id}/remind",
         data={"csrf_token": token, "enrolment": enrolments["late_done"]},
