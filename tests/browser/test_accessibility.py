@@ -20,6 +20,7 @@ NOT_LEARNER_PAGES = {
     "lms.learning.resume": "redirects to a section",
     "favicon": "redirects",
     "lms.accounts.logout": "POST only",
+    "lms.plans.calendar": "a calendar file (.ics), not a page",
 }
 NOT_LEARNER_PREFIXES = (
     "lms.admin.",
