@@ -177,7 +177,7 @@ def enrol(slug: str):
     target = url_for(".course", slug=slug)
     if created:
         flash(_("You are enrolled. Start whenever it suits you."), "success")
-        target = _start_redirect(enrolment, course, url_for(".resume", slug=slug)) or target
+        target = _start_redirect(enrolment, course, target) or target
     return redirect(target)
 
 

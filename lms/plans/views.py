@@ -82,7 +82,8 @@ def _course_and_enrolment(slug: str):
 
 
 def _next(slug: str) -> str:
-    return safe_next(request.values.get("next")) or url_for("lms.learning.resume", slug=slug)
+    """Where the person goes after the prompt (skipped or saved): where they were going."""
+    return safe_next(request.values.get("next")) or url_for("lms.learning.course", slug=slug)
 
 
 def _prefill(form: PlanForm, plan, suggestion) -> None:

@@ -41,6 +41,7 @@ def learner_urls(app) -> list[str]:
         "slug": "connectoo",
         "section_id": "m1-l1-drie-kloven",
         "activity_id": "m1-forum",
+        "department_id": "1",  # a coordinator's page: a learner gets the 403 page
     }
     urls = []
     for rule in app.url_map.iter_rules():

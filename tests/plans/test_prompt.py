@@ -61,7 +61,7 @@ def test_self_enrolment_leads_to_the_prompt_then_to_the_course(client, learner, 
     page = client.get(location)
     assert page.status_code == 200
     text = _text(page)
-    assert "Plan when you learn" in text and "Skip and start learning" in text
+    assert "Plan when you learn" in text and "Skip this step" in text
     assert "Name a time of day" in text
     saved = _post_plan(client, "rapport", WEEKLY, next_url="/courses/rapport/continue")
     assert saved.status_code == 302
