@@ -29,6 +29,8 @@ def register(group: click.Group) -> None:
     from lms.live.cli import sessions_group
     from lms.mail.cli import mail_group
     from lms.organisations.cli import users_group
+    from lms.plans.cli import plans_group
+    from lms.reminders.cli import reminders_group
     from lms.xapi.cli import xapi_group
 
     group.add_command(run_cmd)
@@ -40,6 +42,8 @@ def register(group: click.Group) -> None:
     group.add_command(forums_group)
     group.add_command(sessions_group)
     group.add_command(certificates_group)
+    group.add_command(reminders_group)
+    group.add_command(plans_group)
     group.add_command(demo_cmd)
     from lms.authoring.cli import courses_cmd, import_cmd, schema_cmd, validate_cmd
 

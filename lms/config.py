@@ -126,6 +126,23 @@ LMS_AT_RISK_BELOW_PERCENT = 75
 #: Rows per page of the people table.
 LMS_REPORT_PAGE_SIZE = 50
 
+# Reminders and learning plans ------------------------------------------------------------------
+
+#: Automatic reminders this many days before the due day (`lms reminders send`, daily).
+LMS_REMINDER_DAYS_BEFORE = [14, 3]
+#: While a course is overdue, a reminder the day after the due day and then every this many
+#: days (0: only that one).
+LMS_REMINDER_OVERDUE_EVERY_DAYS = 7
+#: `lms plans nudge` (hourly) mails a person from this many minutes before a planned
+#: learning time, and not later than this many hours after it.
+LMS_PLAN_NUDGE_BEFORE_MINUTES = 60
+LMS_PLAN_NUDGE_LATE_HOURS = 3
+#: The plan-prompt experiment: the comparison says "too small to tell" while either group
+#: has fewer people than this.
+LMS_PLAN_EXPERIMENT_MIN_GROUP = 30
+#: Seed of the experiment's random draws (None: unpredictable; tests set a number).
+LMS_PLAN_EXPERIMENT_SEED = None
+
 # Certificates --------------------------------------------------------------------------------
 # Issued on course completion, signed with an Ed25519 key generated into
 # <instance>/certificate-keys/ on first use; the QR code points at LMS_BASE_URL.

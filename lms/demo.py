@@ -157,6 +157,7 @@ def seed_demo(session: Session, *, now: datetime | None = None) -> list[User]:
     if connectoo is not None and plus is not None:
         _seed_rules(session, organisations, people, connectoo, plus, now)
         _seed_progress(session, people, connectoo, plus, now)
+        _seed_reminders_and_plans(session, organisations, people, connectoo, now)
     return [*people.values(), regional, trainer, admin]
 
 
@@ -348,3 +349,76 @@ def _seed_progress(session, people, connectoo, plus, now) -> None:
     _Learner(session, people["ine.verhaeghe"], connectoo, now - timedelta(days=6)).read(
         "m0-elearning"
     )
+
+
+# Reminders and learning plans ------------------------------------------------------------------
+
+
+def _seed_reminders_and_plans(session, organisations, people, connectoo, now) -> None:
+    """Reminders already sent (through the reminder service, as the daily job and a
+    coordinator send them), a suggested learning time for De Panne's social-services desk,
+    and two learners with a plan."""
+    from datetime import date, time
+
+    from lms.learning.queries import my_enrolments
+    from lms.learning.statuses import StatusSettings, local_today
+    from lms.plans import services as plans
+    from lms.plans.recurrence import When
+    from lms.reminders import services as reminders
+    from lms.reminders.models import MANUAL
+
+    zone = "Europe/Brussels"
+    settings = StatusSettings(today=local_today(zone, now))
+    rules = reminders.ReminderSettings()
+
+    def view_of(person: User):
+        return next(v for v in my_enrolments(session, person.id, settings)
+                    if v.course.course_id == connectoo.course_id)  # fmt: skip
+
+    # The daily job reminded the two overdue people at the reception desk.
+    for local in ("sophie.dubois", "karel.vandamme"):
+        person = people[local]
+        view = view_of(person)
+        due = reminders.automatic_reminder(view.status, rules)
+        if due is not None:
+            reminders.remind(
+                session, enrolment_id=view.enrolment.id, person=person, course=connectoo,
+                status=view.status, kind=due.kind, key=due.key, at=now - timedelta(days=2),
+            )  # fmt: skip
+    # An, their coordinator, reminded Nadia (due soon) herself.
+    nadia = people["nadia.elamrani"]
+    view = view_of(nadia)
+    yesterday = settings.today - timedelta(days=1)
+    reminders.remind(
+        session, enrolment_id=view.enrolment.id, person=nadia, course=connectoo,
+        status=view.status, kind=MANUAL, key=reminders.manual_key(yesterday),
+        sender=people["an.vermeulen"], at=now - timedelta(days=1),
+    )  # fmt: skip
+    # De Panne's social-services desk agreed on Tuesday and Thursday mornings.
+    sociaal = next(d for d in organisations["De Panne"].departments if d.name == "Sociaal huis")
+    plans.set_department_time(
+        session, sociaal, weekdays=("TU", "TH"), start_time=time(8, 30), duration_minutes=30,
+        actor=people["an.vermeulen"],
+    )  # fmt: skip
+    # Two learners made a plan: Nadia with her team's time, Lucas on Monday afternoons.
+    for local, weekdays, at, place, step, if_then in (
+        ("nadia.elamrani", ("TU", "TH"), time(8, 30), "desk",
+         "Module 3 verder lezen", "Als het loket druk is, dan leer ik na de middag."),
+        ("lucas.martin", ("MO",), time(14, 0), "training_room",
+         "Ouvrir le module 2", "Si une réunion tombe le lundi, je le fais le mardi matin."),
+    ):  # fmt: skip
+        person = people[local]
+        view = view_of(person)
+        start: date = plans.first_day(weekdays, settings.today)
+        plans.save_plan(
+            session,
+            view.enrolment,
+            plans.PlanValues(
+                when=When(weekdays, 1, start, at, zone, 30),
+                place=place,
+                place_other=None,
+                first_step=step,
+                if_then=if_then,
+            ),
+            at=now,
+        )

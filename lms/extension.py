@@ -35,6 +35,8 @@ FEATURE_BLUEPRINTS: list[tuple[str, str]] = [
     ("lms.assessment.views", ""),
     ("lms.reporting.views", "/progress"),
     ("lms.assignments.views", "/progress/rules"),
+    ("lms.reminders.views", ""),
+    ("lms.plans.views", ""),
 ]
 
 SECRET_KEY_FILE = "secret_key"

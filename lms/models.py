@@ -16,6 +16,8 @@ MODEL_MODULES = [
     "lms.forums.models",
     "lms.live.models",
     "lms.assignments.models",
+    "lms.reminders.models",
+    "lms.plans.models",
 ]
 
 for _name in MODEL_MODULES:

@@ -38,6 +38,35 @@ IMAGE_TYPES = {".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp"}
 _activity_pages: dict[str, str] = {}
 
 
+#: Called when a person starts a course: right after they enrol themselves, and on the first
+#: "Continue" of a course they have not begun (an assigned course). Each hook is
+#: function(session, user, enrolment, course, next_url) -> a URL to show first (such as the
+#: learning-plan prompt) or None. Registered by features above learning (``lms.plans``).
+_start_hooks: list[Callable[..., str | None]] = []
+
+#: Extras that features show on each course card of My learning: (template name, loader);
+#: loader(session, user_id) -> {enrolment id: data}, one query for all the cards. The
+#: template reads ``card_data[template name]`` and ``item`` (the ``EnrolmentView``).
+_card_extras: dict[str, Callable[[Session, int], dict[int, Any]]] = {}
+
+
+def register_start_hook(hook: Callable[..., str | None]) -> None:
+    if hook not in _start_hooks:
+        _start_hooks.append(hook)
+
+
+def register_card_extra(template: str, loader: Callable[[Session, int], dict[int, Any]]) -> None:
+    _card_extras[template] = loader
+
+
+def _start_redirect(enrolment, course: CourseDef, next_url: str) -> str | None:
+    for hook in _start_hooks:
+        url = hook(db.session, current_user, enrolment, course, next_url)
+        if url:
+            return url
+    return None
+
+
 def register_activity_page(activity_type: str, endpoint: str) -> None:
     """Called once by the feature that owns an activity type (at import of its views)."""
     existing = _activity_pages.get(activity_type)
@@ -111,11 +140,17 @@ def status_settings() -> StatusSettings:
 def my_learning():
     enrolments = queries.my_enrolments(db.session, current_user.id, status_settings())
     available = queries.open_courses(db.session, current_user.id)
+    card_data = (
+        {name: load(db.session, current_user.id) for name, load in _card_extras.items()}
+        if enrolments
+        else {}
+    )
     return render_template(
         "lms/learning/my_learning.html",
         enrolments=enrolments,
         available=available,
         course_language=course_language,
+        card_data=card_data,
     )
 
 
@@ -135,13 +170,15 @@ def enrol(slug: str):
     course = _course_or_404(slug)
     if course.enrolment != "open":
         abort(403)
-    _enrolment, created = services.enrol(
+    enrolment, created = services.enrol(
         db.session, current_user, course, source="self", actor=current_user
     )
     db.session.commit()
+    target = url_for(".course", slug=slug)
     if created:
         flash(_("You are enrolled. Start whenever it suits you."), "success")
-    return redirect(url_for(".course", slug=slug))
+        target = _start_redirect(enrolment, course, target) or target
+    return redirect(target)
 
 
 def _enrolment_or_redirect(course: CourseDef):
@@ -160,7 +197,10 @@ def resume(slug: str):
     section = view.next_section()
     if section is None:
         return redirect(url_for(".course", slug=slug))
-    return redirect(url_for(".section", slug=slug, section_id=section.id))
+    target = url_for(".section", slug=slug, section_id=section.id)
+    if view.enrolment.last_activity_at is None:  # starting the course now
+        target = _start_redirect(view.enrolment, course, target) or target
+    return redirect(target)
 
 
 @bp.get("/courses/<slug>/learn/<section_id>")

@@ -1,46 +1,15 @@
-"""iCalendar (RFC 5545) invitations, written by hand: one VEVENT, times in UTC.
-
-Lines end in CRLF and are folded at 75 octets; text values escape backslash, semicolon,
-comma and newlines. Every change people are told about raises the event's SEQUENCE (same
+"""iCalendar (RFC 5545) invitations, written by hand (``lms.core.ics``): one VEVENT, times
+in UTC. Every change people are told about raises the event's SEQUENCE (same
 UID), so a calendar replaces the event it has; a cancelled date is published with
 ``METHOD:CANCEL`` and ``STATUS:CANCELLED``, which removes or strikes it out.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from lms.core.db import utcnow
-
-
-def _escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-    )
-
-
-def _fold(line: str) -> str:
-    """Split a content line into chunks of at most 75 octets, never inside a character."""
-    out: list[str] = []
-    current = ""
-    limit = 75
-    for char in line:
-        if len((current + char).encode("utf-8")) > limit:
-            out.append(current)
-            current = char
-            limit = 74  # continuation lines start with a space
-        else:
-            current += char
-    out.append(current)
-    return "\r\n ".join(out)
-
-
-def _stamp(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+from lms.core.ics import PRODID, calendar, escape, utc_stamp
 
 
 def invitation(
@@ -60,23 +29,23 @@ def invitation(
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
-        "PRODID:-//Connectoo LMS//Live sessions//EN",
+        f"PRODID:{PRODID.format('Live sessions')}",
         "CALSCALE:GREGORIAN",
         f"METHOD:{'CANCEL' if cancelled else 'PUBLISH'}",
         "BEGIN:VEVENT",
         f"UID:{uid}",
         f"SEQUENCE:{sequence}",
         f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}",
-        f"DTSTAMP:{_stamp(now or utcnow())}",
-        f"DTSTART:{_stamp(starts_at)}",
-        f"DTEND:{_stamp(ends_at)}",
-        f"SUMMARY:{_escape(summary)}",
+        f"DTSTAMP:{utc_stamp(now or utcnow())}",
+        f"DTSTART:{utc_stamp(starts_at)}",
+        f"DTEND:{utc_stamp(ends_at)}",
+        f"SUMMARY:{escape(summary)}",
     ]
     if description:
-        lines.append(f"DESCRIPTION:{_escape(description)}")
+        lines.append(f"DESCRIPTION:{escape(description)}")
     if location:
-        lines.append(f"LOCATION:{_escape(location)}")
+        lines.append(f"LOCATION:{escape(location)}")
     if url:
         lines.append(f"URL:{url}")
     lines += ["END:VEVENT", "END:VCALENDAR"]
-    return "".join(_fold(line) + "\r\n" for line in lines)
+    return calendar(lines)

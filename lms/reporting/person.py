@@ -8,8 +8,10 @@ A fixed number of queries whatever the size of the courses.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -25,6 +27,17 @@ from lms.learning.queries import EnrolmentView, my_enrolments
 from lms.learning.statuses import StatusSettings
 from lms.live.models import LiveRegistration, LiveSession
 from lms.organisations.queries import get_visible_person
+from lms.plans.queries import PlanFacts, plan_facts
+
+#: Sections that features above reporting add to the drill-down (the reminders): template
+#: name -> loader(session, person id), whose result the template reads as
+#: ``report.sections[template name]``. One query per section, whatever the person's history.
+_sections: dict[str, Callable[[Session, int], Any]] = {}
+
+
+def register_person_section(template: str, loader: Callable[[Session, int], Any]) -> None:
+    """Called once by a feature (at import of its views)."""
+    _sections[template] = loader
 
 
 @dataclass(frozen=True)
@@ -69,6 +82,11 @@ class PersonReport:
     registrations: tuple[tuple[LiveRegistration, LiveSession], ...]
     certificates: tuple[Certificate, ...]
     assignments: tuple[tuple[Assignment, AssignmentRule], ...]
+    #: Each enrolment's learning plan and experiment group, by enrolment id.
+    plans: dict[int, PlanFacts] | None = None
+    #: What the sections of features above reporting show (``register_person_section``),
+    #: by template name.
+    sections: dict[str, Any] = field(default_factory=dict)
 
     @property
     def courses(self) -> dict:
@@ -142,4 +160,6 @@ def person_report(
         registrations=registrations,
         certificates=tuple(my_certificates(session, user_id)),
         assignments=tuple(assignments_of(session, user_id)),
+        plans=plan_facts(session, user_id),
+        sections={name: load(session, user_id) for name, load in _sections.items()},
     )

@@ -21,6 +21,7 @@ from lms.assessment.models import SUBMITTED, Attempt
 from lms.learning.models import Enrolment
 from lms.organisations.models import Department, Organisation
 from lms.organisations.queries import people_visible_to
+from lms.plans.models import PlanGroup
 
 
 def people_in_scope(
@@ -76,6 +77,8 @@ class EnrolmentRow:
     organisation: str
     department_id: int | None
     department: str | None
+    #: The plan-prompt experiment's group ("prompt", "no_prompt") or None.
+    plan_group: str | None = None
 
 
 def enrolment_rows(
@@ -104,10 +107,12 @@ def enrolment_rows(
             Organisation.name,
             User.department_id,
             Department.name,
+            PlanGroup.grp,
         )
         .join(User, User.id == Enrolment.user_id)
         .join(Organisation, Organisation.id == User.organisation_id)
         .outerjoin(Department, Department.id == User.department_id)
+        .outerjoin(PlanGroup, PlanGroup.enrolment_id == Enrolment.id)
         .where(Enrolment.user_id.in_(ids_of(people)))
     )
     if course_id is not None:

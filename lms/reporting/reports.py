@@ -74,6 +74,8 @@ from lms.reporting import queries
 from lms.reporting.filters import OutOfScope, ReportFilters
 
 KIND_LABELS = {"staff": _l("Staff"), "volunteer": _l("Volunteer")}
+#: The groups of the plan-prompt experiment (``lms.plans``), as the exports name them.
+PLAN_GROUP_LABELS = {"prompt": _l("Saw the plan prompt"), "no_prompt": _l("No plan prompt")}
 MANDATORY_LABELS = {True: _l("Mandatory"), False: _l("Voluntary")}
 
 
@@ -204,6 +206,10 @@ class PeopleRow:
     #: Best score of a submitted test attempt, whole percent; None: no test submitted.
     best_score: int | None
     certificate: CertificateFact | None
+    enrolment_id: int | None = None
+    #: The plan-prompt experiment's group of the enrolment ("prompt", "no_prompt"; None:
+    #: enrolled while no experiment ran).
+    plan_group: str | None = None
 
     @property
     def mandatory(self) -> bool:
@@ -327,6 +333,8 @@ def build_rows(
                 last_activity_at=max(moments) if moments else None,
                 best_score=_percent(scores.get(key)),
                 certificate=certificate,
+                enrolment_id=e.enrolment_id,
+                plan_group=e.plan_group,
             )
         )
     return scope, [r for r in rows if _matches(r, filters, settings.today)], people_count
@@ -463,6 +471,13 @@ PEOPLE_COLUMNS: tuple[Column, ...] = (
         _l("Certificate code"),
         "text",
         lambda r: _display_code(r.certificate.code) if r.certificate else "",
+        False,
+    ),
+    Column(
+        "plan_group",
+        _l("Plan prompt experiment"),
+        "text",
+        lambda r: str(PLAN_GROUP_LABELS[r.plan_group]) if r.plan_group else "",
         False,
     ),
 )

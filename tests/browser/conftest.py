@@ -160,3 +160,11 @@ def live_user(live_app):
         return login
 
     return make
+
+
+def skip_plan_prompt(page) -> None:
+    """Starting a course shows the learning-plan prompt first (lms.plans): skip it, as a
+    person in a hurry does, and go on where they were going."""
+    if "/plan?" in page.url:
+        with page.expect_navigation():
+            page.locator("form[action*='/plan/skip'] button").click()

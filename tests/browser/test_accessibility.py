@@ -20,6 +20,7 @@ NOT_LEARNER_PAGES = {
     "lms.learning.resume": "redirects to a section",
     "favicon": "redirects",
     "lms.accounts.logout": "POST only",
+    "lms.plans.calendar": "a calendar file (.ics), not a page",
 }
 NOT_LEARNER_PREFIXES = (
     "lms.admin.",
@@ -47,6 +48,7 @@ def learner_urls(app) -> list[str]:
         "slug": "connectoo",
         "section_id": "m1-l1-drie-kloven",
         "activity_id": "m1-forum",
+        "department_id": "1",  # a coordinator's page: a learner gets the 403 page
     }
     urls = []
     for rule in app.url_map.iter_rules():

@@ -13,7 +13,7 @@ from lms.catalog.queries import get_course_def
 from lms.certification.rendering import extract_document
 from lms.core.db import db
 from lms.learning import services as learning
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, skip_plan_prompt
 from tests.browser.test_accessibility import run_axe
 from tests.certification.conftest import certified_course_yaml
 
@@ -57,6 +57,7 @@ def test_complete_download_and_verify(
     log_in(page, live_server, login)
     # Read the two sections: the course is complete.
     page.goto(f"{live_server}/courses/{SLUG}/continue")
+    skip_plan_prompt(page)
     with page.expect_navigation():
         page.locator("a[rel=next]").click()
     page.goto(f"{live_server}/courses/{SLUG}")

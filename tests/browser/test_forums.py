@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, skip_plan_prompt
 from tests.browser.test_accessibility import run_axe
 
 pytestmark = pytest.mark.browser
@@ -18,6 +18,7 @@ FORUM = "/courses/connectoo/activities/m1-forum"
 def enrol_and_open_forum(page, base):
     page.goto(f"{base}/courses/connectoo")
     page.locator("form[action$='/enrol'] button").click()
+    skip_plan_prompt(page)
     page.locator("#module-m1 a", has_text=re.compile("Forum")).click()
     page.wait_for_url(re.compile(r"/forums/m1-forum$"))
 

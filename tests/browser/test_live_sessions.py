@@ -12,7 +12,7 @@ import pytest
 
 from lms.core.db import db
 from lms.live.dates import to_utc
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, skip_plan_prompt
 from tests.browser.test_accessibility import run_axe
 
 pytestmark = pytest.mark.browser
@@ -69,6 +69,7 @@ def test_register_download_invitation_attend_and_complete(
     log_in(page, live_server, live_user())
     page.goto(f"{live_server}/courses/{mini_course}")
     page.locator("form[action$='/enrol'] button").click()
+    skip_plan_prompt(page)
     page.locator("#module-w1 a", has_text="Webinar verbindend communiceren").click()
     page.wait_for_url(re.compile(r"/sessions/w1-webinar$"))
     page.locator(".session").last.get_by_role(

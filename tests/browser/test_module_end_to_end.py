@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, skip_plan_prompt
 from tests.browser.test_assessment import TEST, answer_and_continue, choose, open_snapshot
 
 pytestmark = pytest.mark.browser
@@ -19,6 +19,7 @@ def test_connectoo_module_1_end_to_end(live_app, live_server, new_page, live_use
     log_in(page, live_server, login)
     page.goto(f"{live_server}/courses/connectoo")
     page.locator("form[action$='/enrol'] button").click()
+    skip_plan_prompt(page)
 
     # 1. The e-learning: every section, by following "Volgende" to the end.
     page.locator("#module-m1 a", has_text="Digitale inclusie en de digitale sleutels").click()

@@ -43,6 +43,16 @@ def test_walk_leave_and_resume_on_another_device(app, client, make_user, import_
     login(client, user)
     enrol(client, "walk")
     ids = [s.id for s in course.sections]
+    # Starting the course shows the plan prompt first (lms.plans), which goes on to the
+    # first section; skipped, it does not come back.
+    first = client.get("/courses/walk/continue")
+    assert first.headers["Location"].startswith("/courses/walk/plan?")
+    assert f"next=/courses/walk/learn/{ids[0]}" in first.headers["Location"]
+    token = csrf_token(client, "/courses/walk/plan")
+    skipped = client.post(
+        f"/courses/walk/plan/skip?next=/courses/walk/learn/{ids[0]}", data={"csrf_token": token}
+    )
+    assert skipped.headers["Location"].endswith(f"/courses/walk/learn/{ids[0]}")
     first = client.get("/courses/walk/continue")
     assert first.headers["Location"].endswith(f"/courses/walk/learn/{ids[0]}")
     for section_id in ids[:7]:

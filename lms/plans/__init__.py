@@ -1,0 +1,1 @@
+"""Learning plans (when, where, first step, if-then) and the plan-prompt experiment."""

@@ -1,0 +1,1 @@
+"""Reminders: to people who fall behind, by their coordinator or by the daily job."""
