@@ -58,6 +58,7 @@ from lms.learning.statuses import (
     COMPLETED,
     COMPLIANCE_STATUSES,
     COMPLIANT,
+    OVERDUE,
     PROGRESS_STATUSES,
     STATUS_LABELS,
     CertificateFact,
@@ -385,18 +386,42 @@ class StatusTotals:
 
 @dataclass(frozen=True)
 class Column:
-    """A column of the people table: how to read, type and label its value."""
+    """A column of a report table: how to read, type and label its value."""
 
     key: str
     label: Any
     kind: str  # "text", "int", "percent", "date", "datetime"
-    read: Callable[[PeopleRow], Any]
+    read: Callable[[Any], Any]
     sortable: bool = True
+    #: A spreadsheet column width in characters (None: from the kind and the label).
+    width: int | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A titled table of typed columns: one sheet (XLSX) or section (CSV) of an export.
+    It has the same reading interface as ``PeopleReport``: ``columns``, ``iter_rows()``,
+    ``values(row)``."""
+
+    key: str
+    title: Any
+    columns: tuple[Column, ...]
+    rows: tuple[Any, ...]
+
+    def iter_rows(self) -> Iterator[Any]:
+        yield from self.rows
+
+    def values(self, row: Any) -> list[Any]:
+        return [column.read(row) for column in self.columns]
+
+
+def _item(index: int) -> Callable[[Sequence[Any]], Any]:
+    return lambda row: row[index]
 
 
 PEOPLE_COLUMNS: tuple[Column, ...] = (
-    Column("name", _l("Name"), "text", lambda r: r.full_name),
-    Column("login", _l("E-mail address or username"), "text", lambda r: r.login, False),
+    Column("name", _l("Name"), "text", lambda r: r.full_name, width=28),
+    Column("login", _l("E-mail address or username"), "text", lambda r: r.login, False, 32),
     Column("organisation", _l("Organisation"), "text", lambda r: r.organisation),
     Column("department", _l("Department"), "text", lambda r: r.department or ""),
     Column("kind", _l("Staff or volunteer"), "text", lambda r: str(KIND_LABELS[r.kind])),
@@ -498,6 +523,17 @@ class PeopleReport:
         """The filters in force, in words (label, value), to state in an export."""
         return describe_filters(self.filters, self.scope, self.language)
 
+    @property
+    def title(self) -> Any:
+        return _l("People and courses")
+
+    def applied_order(self) -> str:
+        """The order of the rows in words, to state in an export."""
+        label = next(c.label for c in self.columns if c.key == self.sort)
+        if self.descending:
+            return str(_l("%(column)s, descending", column=label))
+        return str(_l("%(column)s, ascending", column=label))
+
 
 def people_report(
     session: Session,
@@ -580,6 +616,96 @@ class DashboardReport:
     def applied_filters(self) -> list[tuple[Any, str]]:
         """The filters in force, in words (label, value), to state in an export."""
         return describe_filters(self.filters, self.scope, self.language)
+
+    @property
+    def title(self) -> Any:
+        return _l("Progress")
+
+    def sheets(self) -> tuple[Table, ...]:
+        """The dashboard as three tables (the figures, per department, per module), each a
+        sheet of the XLSX export and a section of the CSV export."""
+        return (self.figures_table(), self.departments_table(), self.funnel_table())
+
+    def figures_table(self) -> Table:
+        totals = self.totals
+        rows: list[tuple[Any, int, int | None]] = [
+            (_l("People"), self.people_in_scope, None),
+            (_l("Courses followed"), totals.enrolments, None),
+        ]
+        rows += [(STATUS_LABELS[s], totals.progress[s], None) for s in PROGRESS_STATUSES]
+        rows.append((_l("Mandatory courses"), totals.mandatory, None))
+        rows += [
+            (
+                STATUS_LABELS[s],
+                totals.compliance[s],
+                totals.compliance_percent if s == COMPLIANT else None,
+            )
+            for s in COMPLIANCE_STATUSES
+        ]
+        rows.append((_l("At risk"), totals.at_risk, None))
+        columns = (
+            Column("figure", _l("Figure"), "text", lambda r: str(r[0]), width=30),
+            Column("number", _l("Number"), "int", _item(1)),
+            Column("percent", _l("Percentage"), "percent", _item(2)),
+        )
+        return Table("figures", _l("In numbers"), columns, tuple(rows))
+
+    def departments_table(self) -> Table:
+        columns = [
+            Column("organisation", _l("Organisation"), "text", lambda d: d.organisation),
+            Column(
+                "department",
+                _l("Department"),
+                "text",
+                lambda d: d.department if d.department is not None else str(_l("No department")),
+            ),
+        ]
+        columns += [
+            Column(s, STATUS_LABELS[s], "int", lambda d, s=s: d.totals.progress[s])
+            for s in PROGRESS_STATUSES
+        ]
+        columns += [
+            Column(OVERDUE, STATUS_LABELS[OVERDUE], "int", lambda d: d.totals.compliance[OVERDUE]),
+            Column(
+                "compliant_percent",
+                _l("Mandatory in order"),
+                "percent",
+                lambda d: d.totals.compliance_percent,
+            ),
+        ]
+        return Table("departments", _l("Per department"), tuple(columns), self.departments)
+
+    def funnel_table(self) -> Table:
+        rows: list[tuple[str, str, str, int, int | None]] = []
+        for funnel in self.funnels:
+            for key, step, count in funnel_steps(funnel):
+                rows.append((funnel.course_title, key, step, count, share(count, funnel.enrolled)))
+        columns = (
+            Column("course", _l("Course"), "text", _item(0)),
+            Column("step", _l("Step"), "text", _item(2), width=40),
+            Column("people", _l("People"), "int", _item(3)),
+            Column("share", _l("Share of those who follow the course"), "percent", _item(4)),
+        )
+        return Table("modules", _l("Per module"), columns, tuple(rows))
+
+
+def share(part: int, whole: int) -> int | None:
+    """``part`` as a whole percentage of ``whole``, rounded down (None when ``whole`` is 0),
+    as the dashboard shows it."""
+    return part * 100 // whole if whole else None
+
+
+def funnel_steps(funnel: ModuleFunnel) -> list[tuple[str, str, int]]:
+    """The funnel's steps in order as (key, label in words, people): following the course,
+    each module finished, the course finished, a valid certificate."""
+    steps = [("enrolled", str(_l("Follow the course")), funnel.enrolled)]
+    steps += [
+        (step.module_id, str(_l("Finished: %(module)s", module=step.title)), step.count)
+        for step in funnel.steps
+    ]
+    steps.append(("completed", str(_l("Finished the course")), funnel.completed))
+    steps.append(("certified", str(_l("Hold a valid certificate")), funnel.certified))
+    return steps
 
 
 def dashboard_report(

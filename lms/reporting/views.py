@@ -1,21 +1,29 @@
 """The coordinators' reports ("Progress" in the main menu): the dashboard, the people table
 and a person's drill-down. Each view builds one report object (``reports.py``) and renders
-it; the filters live in the URL (a GET form that works without JavaScript)."""
+it; the filters live in the URL (a GET form that works without JavaScript).
+
+The same URL with ``format=csv`` or ``format=xlsx`` added downloads what the page shows
+(every matching row, not just the page; ``exports.py``); each download is recorded in the
+audit log before it is sent. Another ``format`` is a 400 with a clear message."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from lms.core.auth import role_required
-from lms.core.db import db
+from lms.core.db import db, writes
 from lms.core.i18n import current_language
+from lms.core.i18n import gettext as _
+from lms.core.i18n import lazy_gettext as _l
 from lms.learning.statuses import (
     COMPLIANCE_STATUSES,
     PROGRESS_STATUSES,
     STATUS_LABELS,
     StatusSettings,
 )
+from lms.reporting import charts, exports
 from lms.reporting.filters import MAX_ID, SORT_KEYS, OutOfScope, ReportFilters
 from lms.reporting.person import person_report
 from lms.reporting.reports import (
@@ -54,8 +62,69 @@ def _filters() -> ReportFilters:
     return ReportFilters.from_args(request.args)
 
 
+#: ``format=`` values: the renderer of each download.
+EXPORTS = {"csv": exports.csv_response, "xlsx": exports.xlsx_response}
+
+
+class UnknownFormat(Exception):
+    pass
+
+
+def _export_format() -> str | None:
+    """The download asked for (None: the page). Raises ``UnknownFormat``."""
+    value = request.args.get("format", "").strip().lower()
+    if not value:
+        return None
+    if value not in EXPORTS:
+        raise UnknownFormat(value)
+    return value
+
+
+@bp.errorhandler(UnknownFormat)
+def _unknown_format(_error: UnknownFormat) -> ResponseReturnValue:
+    return (
+        render_template(
+            "lms/error.html",
+            code=400,
+            title=_("This download does not exist"),
+            explanation=_(
+                "Downloads are in CSV or Excel. Go back and use the links Download CSV or "
+                "Download Excel on the page."
+            ),
+        ),
+        400,
+    )
+
+
+def _export(report, *, name: str, words: list, format: str, rows: int) -> ResponseReturnValue:
+    """Render ``report`` as a download, record it in the audit log and commit."""
+    scope = report.scope
+    if scope.organisation is not None:
+        place = scope.organisation.name
+    elif len(scope.organisations) == 1:
+        place = scope.organisations[0].name
+    else:
+        place = str(_l("All my organisations"))
+    day = exports.local_day(report.generated_at, current_app.config["LMS_TIMEZONE"])
+    filename = exports.export_filename([*words, place], day, format)
+    response = EXPORTS[format](report, filename)
+    exports.record_export(
+        db.session,
+        current_user.id,
+        report=name,
+        format=format,
+        filters=report.filters.query_args(page=None),
+        rows=rows,
+        organisations=scope.organisation_ids,
+    )
+    db.session.commit()
+    return response
+
+
 @bp.get("/")
+@writes  # a download records itself in the audit log
 def dashboard():
+    export = _export_format()
     filters = _filters()
     try:
         report = dashboard_report(
@@ -63,11 +132,27 @@ def dashboard():
         )
     except OutOfScope:
         abort(404)
-    return render_template("lms/reporting/dashboard.html", report=report, filters=filters)
+    if export:
+        return _export(
+            report,
+            name="dashboard",
+            words=[_("Progress"), _("Overview")],
+            format=export,
+            rows=report.totals.enrolments,
+        )
+    return render_template(
+        "lms/reporting/dashboard.html",
+        report=report,
+        filters=filters,
+        department_chart=charts.department_chart(report),
+        funnel_charts=[charts.funnel_chart(f) for f in report.funnels],
+    )
 
 
 @bp.get("/people")
+@writes  # a download records itself in the audit log
 def people():
+    export = _export_format()
     filters = _filters()
     try:
         report = people_report(
@@ -80,6 +165,10 @@ def people():
         )
     except OutOfScope:
         abort(404)
+    if export:
+        return _export(
+            report, name="people", words=[_("Progress")], format=export, rows=report.page.total
+        )
     return render_template("lms/reporting/people.html", report=report, filters=filters)
 
 

@@ -28,6 +28,13 @@ def report_course_yaml(slug: str = "rapport", valid_for_months: int | None = 12)
 
 
 @pytest.fixture
+def request_context(app: Flask):
+    """A request in English (for code that reads the request's language)."""
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        yield
+
+
+@pytest.fixture
 def report_course(import_course) -> CourseDef:  # noqa: F811
     return import_course(report_course_yaml())
 

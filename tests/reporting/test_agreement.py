@@ -5,17 +5,21 @@ are what the dashboard, the people table and each learner's own pages show.
 The report course has 4 modules of 2 sections (see conftest). Person ``i`` opens the first
 ``i % 9`` sections, so: percent = sections * 100 // 8, modules done = sections // 2, and with
 all 8 the course is complete and certified. Onthaal is mandatory with a due date 5 days ago,
-Sociaal huis mandatory with a due date in 10 days, Burgerzaken voluntary.
+Sociaal huis mandatory with a due date in 10 days, Burgerzaken voluntary. The CSV and XLSX
+exports (parsed back) and the charts show the same numbers.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections import Counter
 from datetime import date, timedelta
 from html.parser import HTMLParser
 
 import pytest
+from openpyxl import load_workbook
 
 from tests.conftest import login
 from tests.reporting.conftest import department
@@ -218,3 +222,183 @@ def test_the_people_table_and_each_learners_pages_agree(app, client, organisatio
             assert expected["status"] in text, (person.full_name, page)
             for other in ("Overdue", "Due soon"):
                 assert (other in text) == (expected["compliance"] == other), (page, other)
+
+
+# The exports ---------------------------------------------------------------------------------
+
+
+def _csv(response) -> list[list[str]]:
+    assert response.status_code == 200, response.status_code
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:], newline="")))
+
+
+def _xlsx(response):
+    assert response.status_code == 200, response.status_code
+    return load_workbook(io.BytesIO(response.get_data()))
+
+
+def _records(header: list, rows: list) -> dict[str, dict]:
+    """Rows keyed by their first cell (the name), each a {header: value} mapping."""
+    return {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+
+
+def test_both_people_exports_agree_with_the_tests_own_arithmetic(client, organisation):
+    _de_panne, _departments, people, coordinator = organisation
+    login(client, coordinator)
+    today = date.today()
+    due = {"Onthaal": today - timedelta(days=5), "Sociaal huis": today + timedelta(days=10)}
+    lines = _csv(client.get("/progress/people?format=csv"))
+    from_csv = _records(lines[0], lines[1:])
+    sheet = _xlsx(client.get("/progress/people?format=xlsx")).worksheets[0]
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    from_xlsx = _records(values[0], values[1:])
+    assert len(from_csv) == len(from_xlsx) == PEOPLE
+    for person, e in people:
+        mandatory = "Voluntary" if e["department"] == "Burgerzaken" else "Mandatory"
+        kind = "Volunteer" if e["kind"] == "volunteer" else "Staff"
+        row = from_csv[person.full_name]
+        assert row["E-mail address or username"] == person.login_name
+        assert row["Department"] == e["department"]
+        assert row["Course"] == "Rapport"
+        assert row["Staff or volunteer"] == kind
+        assert row["Mandatory or voluntary"] == mandatory
+        assert row["Status"] == e["status"]
+        assert row["Deadline"] == (e["compliance"] or "")
+        assert row["Progress (%)"] == str(e["percent"])
+        assert row["Modules completed"] == str(e["modules"])
+        assert row["Modules in the course"] == "4"
+        assert row["Due date"] == (
+            due[e["department"]].isoformat() if e["department"] in due else ""
+        )
+        row = from_xlsx[person.full_name]
+        assert row["Department"] == e["department"]
+        assert row["Staff or volunteer"] == kind
+        assert row["Mandatory or voluntary"] == mandatory
+        assert row["Status"] == e["status"]
+        assert row["Deadline"] == e["compliance"]  # an empty cell for voluntary courses
+        assert row["Progress"] == pytest.approx(e["percent"] / 100)
+        assert row["Modules completed"] == e["modules"]
+        if e["department"] in due:
+            assert row["Due date"].date() == due[e["department"]]
+        else:
+            assert row["Due date"] is None
+    # The status filters select exactly the people the test expects, in both formats.
+    for status, label in (("overdue", "Overdue"), ("due_soon", "Due soon"),
+                          ("in_progress", "In progress"), ("certified", "Certified")):  # fmt: skip
+        wanted = {p.full_name for p, e in people if label in (e["status"], e["compliance"])}
+        lines = _csv(client.get(f"/progress/people?status={status}&format=csv"))
+        assert {line[0] for line in lines[1:]} == wanted, status
+        sheet = _xlsx(client.get(f"/progress/people?status={status}&format=xlsx")).worksheets[0]
+        assert {r[0].value for r in sheet.iter_rows(min_row=2)} == wanted, status
+
+
+def _sections(lines: list[list[str]]) -> dict[str, list[list[str]]]:
+    """The CSV of a report of several tables: {title: [header, rows...]}."""
+    sections, current = {}, None
+    for line in lines:
+        if not line:
+            current = None
+        elif current is None:
+            current = sections.setdefault(line[0], [])
+        else:
+            current.append(line)
+    return sections
+
+
+def test_both_dashboard_exports_agree_with_the_tests_own_arithmetic(client, organisation):
+    _de_panne, departments, people, coordinator = organisation
+    expected = [e for _p, e in people]
+    login(client, coordinator)
+    statuses = Counter(e["status"] for e in expected)
+    compliance = Counter(e["compliance"] for e in expected if e["compliance"])
+    mandatory = sum(compliance.values())
+    figures = {
+        "People": (PEOPLE, None),
+        "Courses followed": (PEOPLE, None),
+        "Not started": (statuses["Not started"], None),
+        "In progress": (statuses["In progress"], None),
+        "Completed": (0, None),
+        "Certified": (statuses["Certified"], None),
+        "Mandatory courses": (mandatory, None),
+        "In order": (compliance["In order"], compliance["In order"] * 100 // mandatory),
+        "On track": (0, None),
+        "Due soon": (compliance["Due soon"], None),
+        "Overdue": (compliance["Overdue"], None),
+        "At risk": (sum(e["at_risk"] for e in expected), None),
+    }
+    per_department = {}
+    for name in departments:
+        mine = [e for e in expected if e["department"] == name]
+        counts = Counter(e["status"] for e in mine)
+        in_order = sum(e["compliance"] == "In order" for e in mine)
+        obliged = sum(e["compliance"] is not None for e in mine)
+        per_department[name] = [
+            counts["Not started"],
+            counts["In progress"],
+            0,
+            counts["Certified"],
+            sum(e["compliance"] == "Overdue" for e in mine),
+            in_order * 100 // obliged if obliged else None,
+        ]
+    funnel = [("Follow the course", PEOPLE)]
+    funnel += [
+        (f"Finished: Module {m}", sum(e["sections"] >= 2 * m for e in expected))
+        for m in range(1, 5)
+    ]
+    funnel += [("Finished the course", statuses["Certified"])]
+    funnel += [("Hold a valid certificate", statuses["Certified"])]
+
+    def empty_or(value):
+        return "" if value is None else str(value)
+
+    sections = _sections(_csv(client.get("/progress/?format=csv")))
+    assert list(sections) == ["In numbers", "Per department", "Per module"]
+    assert {row[0]: (row[1], row[2]) for row in sections["In numbers"][1:]} == {
+        label: (str(number), empty_or(share)) for label, (number, share) in figures.items()
+    }
+    assert {row[1]: row[2:] for row in sections["Per department"][1:]} == {
+        name: [empty_or(v) for v in numbers] for name, numbers in per_department.items()
+    }
+    assert [(row[1], row[2], row[3]) for row in sections["Per module"][1:]] == [
+        (step, str(count), str(count * 100 // PEOPLE)) for step, count in funnel
+    ]
+    workbook = _xlsx(client.get("/progress/?format=xlsx"))
+    assert workbook.sheetnames == ["In numbers", "Per department", "Per module", "About this file"]
+    rows = [[c.value for c in r] for r in workbook["In numbers"].iter_rows(min_row=2)]
+    assert {r[0]: r[1] for r in rows} == {label: n for label, (n, _s) in figures.items()}
+    assert {r[0]: r[2] for r in rows if r[2] is not None} == {
+        "In order": pytest.approx(figures["In order"][1] / 100)
+    }
+    rows = [[c.value for c in r] for r in workbook["Per department"].iter_rows(min_row=2)]
+    assert {r[1]: r[2:7] for r in rows} == {n: v[:5] for n, v in per_department.items()}
+    assert {r[1]: r[7] for r in rows} == {
+        n: (None if v[5] is None else pytest.approx(v[5] / 100)) for n, v in per_department.items()
+    }
+    rows = [[c.value for c in r] for r in workbook["Per module"].iter_rows(min_row=2)]
+    assert [(r[1], r[2]) for r in rows] == funnel
+    assert [r[3] for r in rows] == [pytest.approx(c * 100 // PEOPLE / 100) for _s, c in funnel]
+
+
+def test_the_charts_draw_the_tests_own_numbers(client, organisation):
+    _de_panne, departments, people, coordinator = organisation
+    expected = [e for _p, e in people]
+    login(client, coordinator)
+    html = client.get("/progress/").get_data(as_text=True)
+    svg = re.search(r'aria-labelledby="chart-departments-title.*?</svg>', html, re.S).group(0)
+    for name in departments:
+        mine = [e for e in expected if e["department"] == name]
+        overdue = sum(e["compliance"] == "Overdue" for e in mine)
+        label = f"{name}: {len(mine)} in total" + (f", {overdue} overdue" if overdue else "")
+        assert f">{label}<" in svg
+    segments = re.findall(r"<rect [^>]*><title>([^<]+): (\d+)</title>", svg)
+    drawn = Counter()
+    for label, count in segments:
+        drawn[label] += int(count)
+    statuses = Counter(e["status"] for e in expected)
+    assert dict(drawn) == {k: v for k, v in statuses.items() if v}
+    funnel = re.search(r'aria-labelledby="chart-funnel-rapport-title.*?</svg>', html, re.S).group(0)
+    for module in range(1, 5):
+        finished = sum(e["sections"] >= 2 * module for e in expected)
+        assert f">{finished} ({finished * 100 // PEOPLE}%)<" in funnel

@@ -4,20 +4,24 @@ The walk is generated from ``app.url_map``: every route that takes an organisati
 department, person, course, rule or certificate is called with real ids of another
 organisation, with every method it accepts, as the De Panne coordinator. No answer may show
 the other organisation's data and no POST may change it. The report filters are probed the
-same way, and bad filter values get a clear message or a sensible default, never a 500.
+same way, and bad filter values get a clear message or a sensible default, never a 500. The
+CSV and XLSX exports are held to the same rules.
 """
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date, timedelta
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from lms.accounts.models import User
 from lms.assignments.models import Assignment, AssignmentRule
 from lms.certification.models import Certificate
+from lms.core.audit import AuditEvent
 from lms.core.db import db
 from lms.learning.models import Completion, Enrolment, SectionVisit
 from tests.conftest import csrf_token, login
@@ -214,3 +218,54 @@ def test_a_page_beyond_the_end_shows_the_last_page(client, world):
     html = client.get("/progress/people?page=999").get_data(as_text=True)
     assert "Els Peeters" in html
     assert re.search(r"1 row found", html)
+
+
+def _export_text(response) -> str:
+    """Every cell of a CSV or XLSX download as text."""
+    if response.mimetype == "text/csv":
+        return response.get_data(as_text=True)
+    workbook = load_workbook(io.BytesIO(response.get_data()))
+    return "\n".join(
+        str(cell.value)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.value is not None
+    )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_export_never_contains_another_organisations_person(client, world, fmt):
+    login(client, world["coordinator"])
+    for page in ("/progress/", "/progress/people"):
+        for query in ("", "q=Zeno", "q=koksijde", "sort=organisation&order=desc",
+                      "status=certified", "course=rapport", "kind=staff"):  # fmt: skip
+            response = client.get(f"{page}?{query}&format={fmt}")
+            assert response.status_code == 200, (page, query)
+            text = _export_text(response)
+            assert not [m for m in world["markers"] if m in text], (page, query)
+    assert "Els Peeters" in _export_text(client.get(f"/progress/people?format={fmt}"))
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_foreign_organisation_in_an_export_url_is_refused(app, client, world, fmt):
+    login(client, world["coordinator"])
+    values = world["values"]
+    for page in ("/progress/", "/progress/people"):
+        for query in (
+            f"organisation={values['organisation_id']}",
+            f"department={values['department_id']}",
+            "organisation=999999",
+            f"organisation={2**64}",
+            "department=abc",
+            "course=no-such-course",
+        ):
+            response = client.get(f"{page}?{query}&format={fmt}")
+            assert response.status_code == 404, (page, query)
+            assert response.mimetype == "text/html"
+            assert not [m for m in world["markers"] if m in response.get_data(as_text=True)]
+    with app.app_context():
+        refused = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "report.export")
+        ).all()
+    assert refused == []  # nothing was exported, so nothing is recorded
