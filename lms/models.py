@@ -15,6 +15,8 @@ MODEL_MODULES = [
     "lms.forums.models",
     "lms.live.models",
     "lms.assignments.models",
+    "lms.reporting.models",
+    "lms.labels.models",
 ]
 
 for _name in MODEL_MODULES:

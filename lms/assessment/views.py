@@ -37,7 +37,7 @@ from lms.catalog.readmodel import ActivityDef, CourseDef
 from lms.core.db import db, utcnow, writes
 from lms.core.i18n import gettext as _
 from lms.core.params import int_arg, int_form
-from lms.learning.engine import register_progress_provider
+from lms.learning.engine import register_progress_provider, register_started_condition
 from lms.learning.rendering import render_markdown
 from lms.learning.services import get_enrolment
 from lms.learning.views import course_language, register_activity_page
@@ -47,6 +47,7 @@ bp = Blueprint("assessment", __name__, template_folder="templates")
 # The extension imports every feature's views at start-up: that is when the completion engine
 # learns how tests report progress, and the course page where a test's page is.
 register_progress_provider("test", queries.progress_reports)
+register_started_condition("test", queries.started)
 register_activity_page("test", "lms.assessment.test")
 
 ERROR_MESSAGES = {
