@@ -33,6 +33,7 @@ FEATURE_BLUEPRINTS: list[tuple[str, str]] = [
     ("lms.live.views", ""),
     ("lms.assessment.views", ""),
     ("lms.reporting.views", "/progress"),
+    ("lms.reporting.national_views", "/progress/national"),
     ("lms.assignments.views", "/progress/rules"),
 ]
 
