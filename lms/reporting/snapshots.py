@@ -238,6 +238,7 @@ def run_snapshot_job(
     organisations: Sequence[Organisation] | None = None,
     language: str = "nl",
     commit: bool = True,
+    generated_at: datetime | None = None,
 ) -> tuple[int, int]:
     """Take the month's snapshot of every organisation (the job behind
     ``lms reports snapshot``); commits after each one. Returns (made, skipped)."""
@@ -251,7 +252,14 @@ def run_snapshot_job(
         organisation = session.get(Organisation, organisation_id)
         if organisation is None:
             continue
-        snapshot = take_snapshot(session, organisation, settings, period=period, language=language)
+        snapshot = take_snapshot(
+            session,
+            organisation,
+            settings,
+            period=period,
+            language=language,
+            generated_at=generated_at,
+        )
         if snapshot is None:
             skipped += 1
         else:
