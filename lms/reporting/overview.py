@@ -443,7 +443,8 @@ class NationalOverview:
 
     def applied_order(self) -> str:
         label = next(str(c.label) for c in self.columns if c.key == self.filters.sort)
-        return f"{label}, {_l('descending') if self.filters.descending else _l('ascending')}"
+        order = _l("descending") if self.filters.descending else _l("ascending")
+        return f"{label}, {order}"
 
     def sheets(self) -> tuple[Any, ...]:
         """The organisations, the totals per level, and the targets with the certificates

@@ -144,10 +144,10 @@ def target_chart(progress: TargetProgress) -> Chart:
             f'y2="{y(months[i].expected_at_end):g}" stroke="{LINE}" stroke-width="2" '
             f'stroke-dasharray="8 6" class="target-line"/>'
         )
+    target_text = _("Target: %(num)s", num=number(progress.target.certified))
     parts.append(
         f'<text x="{x(end_index)}" y="{y(progress.target.certified) - 8:g}" '
-        f'font-size="{LABEL_SIZE}" fill="{INK}" text-anchor="end">'
-        f"{escape(_('Target: %(num)s', num=number(progress.target.certified)))}</text>"
+        f'font-size="{LABEL_SIZE}" fill="{INK}" text-anchor="end">{escape(target_text)}</text>'
     )
     # People certified so far: a solid line with a marker on every month that has passed.
     known = [(i, p) for i, p in enumerate(months) if p.cumulative is not None]
@@ -165,11 +165,12 @@ def target_chart(progress: TargetProgress) -> Chart:
         )
     if known:
         i, last = known[-1]
+        certified_text = _("Certified: %(num)s", num=number(last.cumulative or 0))
         parts.append(
             f'<text x="{x(i)}" y="{y(last.cumulative or 0) - 12:g}" font-size="{LABEL_SIZE}" '
             f'font-weight="700" fill="{INK}" stroke="#ffffff" stroke-width="3" '
             f'paint-order="stroke" text-anchor="{"end" if i > count / 2 else "start"}">'
-            f"{escape(_('Certified: %(num)s', num=number(last.cumulative or 0)))}</text>"
+            f"{escape(certified_text)}</text>"
         )
     cid = escape(chart_id)
     svg = Markup(
