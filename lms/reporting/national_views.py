@@ -7,9 +7,10 @@ A coordinator gets 403: the overview shows every organisation's figures.
 
 from __future__ import annotations
 
+from babel.numbers import format_decimal
 from flask import Blueprint, abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_babel import format_decimal
+from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
@@ -88,5 +89,11 @@ def overview() -> ResponseReturnValue:
         level_labels=LEVEL_LABELS,
         kind_labels=KIND_LABELS,
         sort_keys=SORT_KEYS,
-        number=lambda value: format_decimal(value),
+        number=_number_formatter(),
     )
+
+
+def _number_formatter():
+    """Numbers as the reader writes them (10.000 in Dutch), the locale looked up once."""
+    locale = get_locale()
+    return lambda value: format_decimal(value, locale=locale)

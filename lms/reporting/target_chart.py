@@ -166,10 +166,12 @@ def target_chart(progress: TargetProgress) -> Chart:
     if known:
         i, last = known[-1]
         certified_text = _("Certified: %(num)s", num=number(last.cumulative or 0))
+        # Written above the last dot, away from the numbers of the axis on the left.
+        end = i > count / 2
         parts.append(
-            f'<text x="{x(i)}" y="{y(last.cumulative or 0) - 12:g}" font-size="{LABEL_SIZE}" '
-            f'font-weight="700" fill="{INK}" stroke="#ffffff" stroke-width="3" '
-            f'paint-order="stroke" text-anchor="{"end" if i > count / 2 else "start"}">'
+            f'<text x="{x(i)}" y="{y(last.cumulative or 0) - 14:g}" dx="{-4 if end else 16}" '
+            f'font-size="{LABEL_SIZE}" font-weight="700" fill="{INK}" stroke="#ffffff" '
+            f'stroke-width="3" paint-order="stroke" text-anchor="{"end" if end else "start"}">'
             f"{escape(certified_text)}</text>"
         )
     cid = escape(chart_id)

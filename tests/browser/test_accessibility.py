@@ -23,9 +23,18 @@ NOT_LEARNER_PAGES = {
 }
 NOT_LEARNER_PREFIXES = ("lms.admin.", "lms.organisations.", "lms.xapi.")
 #: Features whose pages need data of their own (threads, session dates, attempts,
-#: certificates) have their own axe tests in nl and fr next to their browser journeys:
-#: test_forums.py, test_live_sessions.py, test_assessment*.py, test_certificates*.py.
-OWN_AXE_TESTS = ("lms.forums.", "lms.live.", "lms.assessment.", "lms.certification.")
+#: certificates, snapshots, labels) have their own axe tests in nl and fr next to their
+#: browser journeys: test_forums.py, test_live_sessions.py, test_assessment*.py,
+#: test_certificates*.py, test_overview.py.
+OWN_AXE_TESTS = (
+    "lms.forums.",
+    "lms.live.",
+    "lms.assessment.",
+    "lms.certification.",
+    "lms.national.",
+    "lms.snapshots.",
+    "lms.labels.",
+)
 
 
 def learner_urls(app) -> list[str]:
