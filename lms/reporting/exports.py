@@ -23,11 +23,18 @@ The API is small and generic, so that any table of typed values can be exported 
     ``filename`` is the file's name in Unicode (see ``export_filename``); the response
     carries a safe ASCII name plus ``filename*=UTF-8''...``. ``timezone`` (default
     ``LMS_TIMEZONE``) is where datetimes are shown: spreadsheets have no time zones.
-    Call both inside the request; the metadata (labels, filters, title) is read at once, the
-    rows while the body is sent. Responses are ``no-store``: exports hold personal data.
+    Call both inside the request. The CSV's header is made at once and its rows as the body
+    is sent; the XLSX is written at once (into a spooled file, so the response has a length
+    and an error is an error page, not a cut-off file) and sent in chunks. Responses are
+    ``no-store``: exports hold personal data.
+
+``csv_rows(report)`` / ``write_xlsx(report, binary_file)``
+    The same renderings without a response (for files written by a command or a job).
 
 ``export_filename(words, day, extension) -> str``
-    ``["Voortgang", "De Panne"], 2026-12-07, "csv"`` -> ``voortgang-de-panne-2026-12-07.csv``.
+    ``["Voortgang", "De Panne"], 2026-12-07, "csv"`` -> ``voortgang-de-panne-2026-12-07.csv``
+    (letters of any script kept; ``ascii_filename`` folds it for the old ``filename=``);
+    ``local_day(moment)`` gives the day in ``LMS_TIMEZONE`` for it.
 
 ``record_export(session, actor_id, *, report, format, filters, rows, organisations)``
     The audit-log entry every export of personal data needs (``report.export``): who, which
@@ -72,7 +79,7 @@ from zoneinfo import ZoneInfo
 from flask import Response, current_app, stream_with_context
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
@@ -241,26 +248,31 @@ class _Cells:
         self.bold = Font(bold=True)
         self.wrap = Alignment(wrap_text=True, vertical="top")
 
-    def text(self, value: Any, *, bold: bool = False) -> WriteOnlyCell:
+    def text(self, value: Any, *, bold: bool = False) -> Any:
+        """A string cell: neutralised, without the control characters XML cannot hold.
+        Never a formula (no text starts with "=" once neutralised) and never an error
+        code such as "#N/A" (those get a cell typed as a string)."""
         text = ILLEGAL_CHARACTERS_RE.sub("", neutralise(str(value)))[:32767]
+        if not bold and text not in ERROR_CODES:
+            return text  # a plain value: openpyxl makes the cell (the fast path)
         cell = WriteOnlyCell(self.sheet, value=text)
-        cell.data_type = "s"  # never a formula, never an error code such as "#N/A"
+        cell.data_type = "s"
         if bold:
             cell.font = self.bold
         return cell
 
-    def header(self, label: Any) -> WriteOnlyCell:
-        cell = self.text(label, bold=True)
+    def header(self, label: Any) -> Any:
+        cell: Any = self.text(label, bold=True)  # always a styled cell
         cell.alignment = self.wrap
         return cell
 
-    def typed(self, kind: str, value: Any) -> WriteOnlyCell | None:
+    def typed(self, kind: str, value: Any) -> Any:
         if value is None:
             return None
         if isinstance(value, bool):
             return self.text(value)
         if kind == "int" and isinstance(value, int | float):
-            return WriteOnlyCell(self.sheet, value=value)
+            return value
         if kind == "percent" and isinstance(value, int | float):
             cell = WriteOnlyCell(self.sheet, value=value / 100)
             cell.number_format = PERCENT_FORMAT

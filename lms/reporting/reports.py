@@ -106,6 +106,13 @@ class ReportScope:
     def organisation_names(self) -> dict[int, str]:
         return {o.id: o.name for o in self.organisations}
 
+    @property
+    def place(self) -> str:
+        """Where the report looks: the chosen organisation, or all of the caller's."""
+        if self.organisation is not None:
+            return self.organisation.name
+        return ", ".join(o.name for o in self.organisations)
+
 
 def resolve_scope(session: Session, actor: User, filters: ReportFilters) -> ReportScope:
     """The caller's organisations, departments and courses, and the chosen ones; raises
@@ -524,8 +531,9 @@ class PeopleReport:
         return describe_filters(self.filters, self.scope, self.language)
 
     @property
-    def title(self) -> Any:
-        return _l("People and courses")
+    def title(self) -> str:
+        """The report's name and place, to state in an export."""
+        return f"{_l('People and courses')}: {self.scope.place}"
 
     def applied_order(self) -> str:
         """The order of the rows in words, to state in an export."""
@@ -618,8 +626,9 @@ class DashboardReport:
         return describe_filters(self.filters, self.scope, self.language)
 
     @property
-    def title(self) -> Any:
-        return _l("Progress")
+    def title(self) -> str:
+        """The report's name and place, to state in an export."""
+        return f"{_l('Progress')}: {self.scope.place}"
 
     def sheets(self) -> tuple[Table, ...]:
         """The dashboard as three tables (the figures, per department, per module), each a

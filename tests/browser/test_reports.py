@@ -43,18 +43,45 @@ def filter_people_to_overdue(page, base: str) -> None:
     page.wait_for_url(re.compile(r"status=overdue"))
 
 
-def test_assign_filter_and_export_excel(live_server, new_page, tmp_path):
+@pytest.fixture(scope="module")
+def pool(live_app) -> str:
+    """A department of De Panne with one person, for the rule this test makes. Its name sorts
+    last, so the people other browser tests add (in the first department) never land in it
+    and no other test sees the assigned course."""
+    from lms.accounts.services import RoleSpec, create_user
+    from lms.core.db import db
+    from lms.demo import DEMO_PASSWORD
+    from lms.organisations.queries import find_organisation
+    from lms.organisations.services import add_department
+
+    with live_app.app_context():
+        organisation = find_organisation(db.session, "De Panne")
+        department = add_department(db.session, organisation, "Zwembad")
+        create_user(
+            db.session,
+            full_name="Noor Claes",
+            email="noor.claes@browser.test",
+            password=DEMO_PASSWORD,
+            organisation=organisation,
+            department=department,
+            roles=[RoleSpec("learner")],
+        )
+        db.session.commit()
+    return department.name
+
+
+def test_assign_filter_and_export_excel(live_server, new_page, tmp_path, pool):
     page = new_page()
     log_in(page, live_server, COORDINATOR)
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Voortgang").click()
     assert page.locator("h1").inner_text().startswith("Voortgang")
 
-    # Assign Connectoo+ to Burgerzaken, mandatory, by a date.
+    # Assign Connectoo+ to the department, mandatory, by a date.
     page.get_by_role("link", name="Toegewezen opleidingen").click()
     page.get_by_role("link", name="Een opleiding toewijzen").click()
     page.get_by_label("Connectoo+", exact=True).check()
     page.get_by_label("De diensten die ik kies").check()
-    page.get_by_label("Burgerzaken", exact=True).check()
+    page.get_by_label(pool, exact=True).check()
     page.get_by_label("Verplicht", exact=True).check()
     page.get_by_label("Tegen een datum").check()
     due = date.today() + timedelta(days=200)
@@ -65,11 +92,13 @@ def test_assign_filter_and_export_excel(live_server, new_page, tmp_path):
     assert errors.count() == 0, errors.inner_text()
     assert page.url == f"{live_server}/progress/rules/"
     assert "Bewaard." in page.locator(".notice").inner_text()
-    rule = page.locator("tbody tr", has_text="Connectoo+").filter(has_text="Burgerzaken")
+    rule = page.locator("tbody tr", has_text="Connectoo+").filter(has_text=pool)
     assert rule.count() == 1 and "Verplicht" in rule.inner_text()
-    # The people of Burgerzaken now have Connectoo+ as a mandatory course.
-    page.goto(f"{live_server}/progress/people?course=connectoo-plus&q=Tom")
-    assert people_row(page, "Tom Declercq")["Verplicht of vrijwillig"] == "Verplicht"
+    # The department's people now have Connectoo+ as a mandatory course, due on that day.
+    page.goto(f"{live_server}/progress/people?course=connectoo-plus&q=Noor")
+    row = people_row(page, "Noor Claes")
+    assert row["Dienst"] == pool and row["Verplicht of vrijwillig"] == "Verplicht"
+    assert row["Termijn"] == "Op schema" and row["Status"] == "Niet begonnen"
 
     # Filter the people table to overdue.
     filter_people_to_overdue(page, live_server)
