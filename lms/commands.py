@@ -26,11 +26,13 @@ def register(group: click.Group) -> None:
     from lms.certification.cli import certificates_group
     from lms.core.migrate import db_group
     from lms.forums.cli import forums_group
+    from lms.labels.cli import labels_group
     from lms.live.cli import sessions_group
     from lms.mail.cli import mail_group
     from lms.organisations.cli import users_group
     from lms.plans.cli import plans_group
     from lms.reminders.cli import reminders_group
+    from lms.reporting.cli import reports_group
     from lms.xapi.cli import xapi_group
 
     group.add_command(run_cmd)
@@ -42,6 +44,8 @@ def register(group: click.Group) -> None:
     group.add_command(forums_group)
     group.add_command(sessions_group)
     group.add_command(certificates_group)
+    group.add_command(reports_group)
+    group.add_command(labels_group)
     group.add_command(reminders_group)
     group.add_command(plans_group)
     group.add_command(demo_cmd)

@@ -125,6 +125,25 @@ LMS_DUE_SOON_DAYS = 30
 LMS_AT_RISK_BELOW_PERCENT = 75
 #: Rows per page of the people table.
 LMS_REPORT_PAGE_SIZE = 50
+#: The programme's targets per course (id): people certified by a date, and optionally the
+#: day the programme started ("from"; default: the month of the first certificate). The
+#: national overview draws the progress against a straight line from the start to the target.
+LMS_TARGETS: dict[str, dict] = {
+    "connectoo": {"certified": 10000, "by": "2027-06-30"},
+    "connectoo-plus": {"certified": 1000, "by": "2027-06-30"},
+}
+
+# Labels for counters (`lms labels update`, daily) ---------------------------------------------
+#: The course whose certificates earn a counter (a department) its label.
+LMS_LABEL_COURSE = "connectoo"
+#: The share of a department's active staff that must hold a valid certificate (0 to 1).
+LMS_LABEL_THRESHOLD = 0.8
+#: The fewest staff a department must have to earn the label.
+LMS_LABEL_MINIMUM_STAFF = 3
+#: Days between the warning to the coordinators and the withdrawal of the label.
+LMS_LABEL_GRACE_DAYS = 60
+#: Look-ups on the public label verification page per client address.
+LMS_LABEL_VERIFY_RATE_LIMIT = "30 per minute"
 
 # Reminders and learning plans ------------------------------------------------------------------
 

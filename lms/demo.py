@@ -1,5 +1,6 @@
 """The demo: four coastal municipalities with their counters, coordinators, learners,
-volunteers, assignment rules and real progress.
+volunteers, assignment rules and real progress; a province, a federal institution and a
+municipality's agency for the national overview; a labelled counter; last month's snapshots.
 
 Seeded by ``lms run`` into a new default instance (see ``LMS_DEMO`` in lms/config.py), never
 into a database the operator configured unless they ask for it. Everything goes through the
@@ -10,11 +11,12 @@ table says who is who.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -28,9 +30,11 @@ from lms.catalog.readmodel import ActivityDef, CourseDef
 from lms.core.db import utcnow
 from lms.forums.access import forum_access
 from lms.forums.services import start_thread
+from lms.labels.services import LabelRules, LabelSettingsError, update_labels
 from lms.learning import services as learning
-from lms.learning.statuses import due_day
-from lms.organisations.services import create_organisation
+from lms.learning.statuses import StatusSettings, due_day, local_today
+from lms.organisations.services import create_organisation, update_organisation
+from lms.reporting.snapshots import period_of, run_snapshot_job
 
 #: One password for every demo account; it satisfies the password rules.
 DEMO_PASSWORD = "connectoo-demo-2026"
@@ -158,7 +162,8 @@ def seed_demo(session: Session, *, now: datetime | None = None) -> list[User]:
         _seed_rules(session, organisations, people, connectoo, plus, now)
         _seed_progress(session, people, connectoo, plus, now)
         _seed_reminders_and_plans(session, organisations, people, connectoo, now)
-    return [*people.values(), regional, trainer, admin]
+    more = seed_overview_demo(session, organisations, account, connectoo, now)
+    return [*people.values(), *more, regional, trainer, admin]
 
 
 # Rules ---------------------------------------------------------------------------------------
@@ -422,3 +427,109 @@ def _seed_reminders_and_plans(session, organisations, people, connectoo, now) ->
             ),
             at=now,
         )
+
+
+# The national overview, a labelled counter and last month's snapshot ---------------------------
+
+#: Organisations at other levels: (name, level, part of, department, people as (name, e-mail,
+#: language)). The four municipalities become part of the province.
+OTHER_ORGANISATIONS = [
+    ("West-Vlaanderen", "province", None, "Onthaal provinciehuis",
+     [("Griet Vermeersch", "griet.vermeersch@west-vlaanderen.demo", "nl"),
+      ("Koen Desmet", "koen.desmet@west-vlaanderen.demo", "nl")]),
+    ("FOD Financiën", "federal", None, "Contactcenter",
+     [("Julie Lambert", "julie.lambert@minfin.demo", "fr"),
+      ("Wim Peeters", "wim.peeters@minfin.demo", "nl")]),
+    ("OCMW De Panne", "agency", "De Panne", "Sociale dienst",
+     [("Sara Vanhoutte", "sara.vanhoutte@ocmwdepanne.demo", "nl"),
+      ("Bram Maes", "bram.maes@ocmwdepanne.demo", "nl")]),
+]  # fmt: skip
+
+#: Veurne's reception desk: Hilde Mortier and these two; all three certified (at different
+#: months), so the counter holds the label.
+VEURNE_DESK = [("Jonas Vandenberghe", "jonas.vandenberghe"), ("Sarah Goethals", "sarah.goethals")]
+
+#: People the overview's part of the demo adds.
+OVERVIEW_PEOPLE = sum(len(o[4]) for o in OTHER_ORGANISATIONS) + len(VEURNE_DESK)
+
+
+def seed_overview_demo(session: Session, organisations, account, connectoo, now) -> list[User]:
+    """A province above the four municipalities, a federal institution and De Panne's OCMW
+    with a few people; three certified people at Veurne's reception desk (in different
+    months, for the target chart) whose counter gets the label; and last month's snapshot of
+    every organisation. Returns the people made."""
+    made: list[User] = []
+    others = {}
+    for name, level, parent, department, members in OTHER_ORGANISATIONS:
+        org = create_organisation(
+            session,
+            name,
+            level=level,
+            parent=organisations.get(parent) or others.get(parent),
+            departments=[department],
+        )
+        others[name] = org
+        for full_name, email, language in members:
+            made.append(
+                account(
+                    full_name=full_name,
+                    email=email,
+                    organisation=org,
+                    department=org.departments[0],
+                    roles=[RoleSpec("learner")],
+                    language=language,
+                )
+            )
+    for org in organisations.values():
+        update_organisation(
+            session, org, name=org.name, level="municipality", parent=others["West-Vlaanderen"],
+            actor_id=None,
+        )  # fmt: skip
+    veurne = organisations["Veurne"]
+    desk = next(d for d in veurne.departments if d.name == "Onthaal")
+    for full_name, local in VEURNE_DESK:
+        made.append(
+            account(
+                full_name=full_name,
+                email=f"{local}@{DOMAINS['Veurne']}",
+                organisation=veurne,
+                department=desk,
+                roles=[RoleSpec("learner")],
+            )
+        )
+    if connectoo is None:
+        return made
+    hilde = session.scalar(select(User).where(User.email == "hilde.mortier@veurne.demo"))
+    desk_people = [hilde, *made[-len(VEURNE_DESK) :]]
+    # Certified about four, three and two months ago (each takes some three weeks).
+    for person, days_ago in zip(desk_people, (140, 110, 80), strict=True):
+        learner = _Learner(session, person, connectoo, now - timedelta(days=days_ago))
+        for module in connectoo.modules:
+            learner.module(module.id)
+    by_email = {person.email: person for person in made}
+    _Learner(session, by_email["griet.vermeersch@west-vlaanderen.demo"], connectoo,
+             now - timedelta(days=15)).read("m0-elearning")  # fmt: skip
+    julie = _Learner(session, by_email["julie.lambert@minfin.demo"], connectoo,
+                     now - timedelta(days=25))  # fmt: skip
+    julie.module("m0")
+    julie.module("m1")
+    _Learner(session, by_email["sara.vanhoutte@ocmwdepanne.demo"], connectoo,
+             now - timedelta(days=8)).read("m0-elearning", 4)  # fmt: skip
+    config = current_app.config
+    today = local_today(config["LMS_TIMEZONE"], now)
+    # Labels set up for a course the demo does not have: no label in the demo.
+    with suppress(LabelSettingsError):
+        update_labels(session, LabelRules.from_config(config), today=today)
+    # Last month's snapshot of every organisation, as if taken on its last day.
+    last_day = today.replace(day=1) - timedelta(days=1)
+    run_snapshot_job(
+        session,
+        StatusSettings.from_config(
+            config, now=datetime.combine(last_day, datetime.min.time(), UTC)
+        ),
+        period=period_of(last_day),
+        language=config["LMS_LANGUAGES"][0],
+        commit=False,
+        generated_at=datetime.combine(last_day, datetime.min.time(), UTC) + timedelta(hours=21),
+    )
+    return made

@@ -34,9 +34,12 @@ FEATURE_BLUEPRINTS: list[tuple[str, str]] = [
     ("lms.live.views", ""),
     ("lms.assessment.views", ""),
     ("lms.reporting.views", "/progress"),
+    ("lms.reporting.national_views", "/progress/national"),
+    ("lms.reporting.snapshot_views", "/progress/snapshots"),
     ("lms.assignments.views", "/progress/rules"),
     ("lms.reminders.views", ""),
     ("lms.plans.views", ""),
+    ("lms.labels.views", "/labels"),
 ]
 
 SECRET_KEY_FILE = "secret_key"

@@ -18,6 +18,8 @@ MODEL_MODULES = [
     "lms.assignments.models",
     "lms.reminders.models",
     "lms.plans.models",
+    "lms.reporting.models",
+    "lms.labels.models",
 ]
 
 for _name in MODEL_MODULES:

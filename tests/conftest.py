@@ -149,9 +149,12 @@ PASSWORD = "correct-horse-battery"
 def make_organisation(app: Flask):
     from lms.organisations.services import create_organisation
 
-    def make(name: str = "De Panne", departments=("Onthaal", "Burgerzaken")):
+    def make(name: str = "De Panne", departments=("Onthaal", "Burgerzaken"), **kwargs):
+        """``kwargs``: ``level`` and ``parent`` (an organisation) of ``create_organisation``."""
         with app.app_context():
-            org = create_organisation(db.session, name, departments=list(departments))
+            if kwargs.get("parent") is not None:
+                kwargs["parent"] = db.session.merge(kwargs["parent"])
+            org = create_organisation(db.session, name, departments=list(departments), **kwargs)
             db.session.commit()
             return org
 

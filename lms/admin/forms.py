@@ -15,13 +15,7 @@ from wtforms.validators import Email as EmailValidator
 from lms.accounts.forms import language_choices
 from lms.core.forms import CheckboxesField, LMSForm, options
 from lms.core.i18n import lazy_gettext as _l
-from lms.organisations.models import ORGANISATION_KINDS
-
-KIND_LABELS = {
-    "municipality": _l("Municipality"),
-    "agency": _l("Agency"),
-    "other": _l("Other organisation"),
-}
+from lms.organisations.models import LEVEL_LABELS, LEVELS
 
 ROLE_LABELS = {
     "learner": _l("Learner: takes courses"),
@@ -35,11 +29,20 @@ class OrganisationForm(LMSForm):
         _l("Name"),
         validators=[DataRequired(_l("Enter the name of the organisation.")), Length(max=200)],
     )
-    kind = RadioField(
-        _l("Kind of organisation"),
-        choices=options((k, KIND_LABELS[k]) for k in ORGANISATION_KINDS),
+    level = RadioField(
+        _l("Level"),
+        choices=options((k, LEVEL_LABELS[k]) for k in LEVELS),
         default="municipality",
-        validators=[DataRequired(_l("Choose the kind of organisation."))],
+        validators=[DataRequired(_l("Choose the level of the organisation."))],
+    )
+    parent = SelectField(
+        _l("Part of"),
+        description=_l(
+            "For an agency: its municipality (an OCMW or social house). For a municipality: its "
+            "province. The national overview shows them together."
+        ),
+        coerce=str,
+        validators=[Optional()],
     )
 
 

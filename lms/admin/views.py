@@ -25,9 +25,10 @@ from lms.core.i18n import gettext as _
 from lms.core.pagination import paginate
 from lms.core.params import int_arg, page_arg
 from lms.organisations.invitations import invitation_states, invite
-from lms.organisations.models import Department, Organisation
+from lms.organisations.models import LEVEL_LABELS, Department, Organisation
 from lms.organisations.queries import all_organisations, people_visible_to
 from lms.organisations.services import (
+    OrganisationError,
     add_department,
     create_organisation,
     rename_department,
@@ -69,7 +70,7 @@ def organisations():
         .group_by(Organisation.id)
         .order_by(Organisation.name)
     ).all()
-    return render_template("lms/admin/organisations.html", rows=rows)
+    return render_template("lms/admin/organisations.html", rows=rows, level_labels=LEVEL_LABELS)
 
 
 def _organisation_name_taken(name: str, except_id: int | None = None) -> bool:
@@ -88,19 +89,45 @@ def _organisation_name_taken(name: str, except_id: int | None = None) -> bool:
     return bool(db.session.scalar(query))
 
 
+def _parent_choices(form: OrganisationForm, organisation: Organisation | None) -> None:
+    """Every other organisation may be chosen; the service refuses levels that do not fit
+    and circles (an organisation inside one of its own parts)."""
+    others = [
+        o for o in all_organisations(db.session) if organisation is None or o.id != organisation.id
+    ]
+    form.parent.choices = options([("", _("None"))]) + options((str(o.id), o.name) for o in others)
+    if organisation is not None and not form.is_submitted():
+        form.parent.data = str(organisation.parent_id or "")
+
+
+def _chosen_parent(form: OrganisationForm) -> Organisation | None:
+    value = (form.parent.data or "").strip()
+    return db.session.get(Organisation, int(value)) if value.isdigit() else None
+
+
 @bp.route("/organisations/new", methods=["GET", "POST"])
 def organisation_new():
     form = OrganisationForm()
+    _parent_choices(form, None)
     if form.validate_on_submit():
         if _organisation_name_taken(form.name.data):
             form.name.errors.append(_("An organisation with this name already exists."))
         else:
-            organisation = create_organisation(
-                db.session, form.name.data, kind=form.kind.data, actor_id=current_user.id
-            )
-            db.session.commit()
-            flash(_("%(name)s is added.", name=organisation.name), "success")
-            return redirect(url_for(".organisation", organisation_id=organisation.id))
+            try:
+                organisation = create_organisation(
+                    db.session,
+                    form.name.data,
+                    level=form.level.data,
+                    parent=_chosen_parent(form),
+                    actor_id=current_user.id,
+                )
+            except OrganisationError as error:
+                db.session.rollback()
+                form.parent.errors.append(str(error))
+            else:
+                db.session.commit()
+                flash(_("%(name)s is added.", name=organisation.name), "success")
+                return redirect(url_for(".organisation", organisation_id=organisation.id))
     return render_template(
         "lms/admin/organisation_form.html", form=form, organisation=None
     ), 422 if form.errors else 200
@@ -117,21 +144,28 @@ def _get_organisation(organisation_id: int) -> Organisation:
 def organisation(organisation_id: int):
     organisation = _get_organisation(organisation_id)
     form = OrganisationForm(obj=organisation)
+    _parent_choices(form, organisation)
     department_form = DepartmentForm(prefix="department")
     if form.validate_on_submit():
         if _organisation_name_taken(form.name.data, except_id=organisation.id):
             form.name.errors.append(_("An organisation with this name already exists."))
         else:
-            update_organisation(
-                db.session,
-                organisation,
-                name=form.name.data,
-                kind=form.kind.data,
-                actor_id=current_user.id,
-            )
-            db.session.commit()
-            flash(_("The changes are saved."), "success")
-            return redirect(url_for(".organisation", organisation_id=organisation.id))
+            try:
+                update_organisation(
+                    db.session,
+                    organisation,
+                    name=form.name.data,
+                    level=form.level.data,
+                    parent=_chosen_parent(form),
+                    actor_id=current_user.id,
+                )
+            except OrganisationError as error:
+                db.session.rollback()
+                form.parent.errors.append(str(error))
+            else:
+                db.session.commit()
+                flash(_("The changes are saved."), "success")
+                return redirect(url_for(".organisation", organisation_id=organisation.id))
     return render_template(
         "lms/admin/organisation_form.html",
         form=form,

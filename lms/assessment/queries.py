@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import ColumnElement, Select, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from lms.assessment.config import TestConfig
@@ -92,6 +93,12 @@ def load_attempts(session: Session, user_id: int, course_id: int, activity_id: s
 
 def get_accommodation(session: Session, user_id: int) -> Accommodation | None:
     return session.scalar(select(Accommodation).where(Accommodation.user_id == user_id))
+
+
+def started(user_id: Any, course_id: Any) -> ColumnElement[bool]:
+    """SQL twin of ``progress_reports`` for counting: any attempt, open or submitted, is
+    something begun (in progress, failed or passed)."""
+    return exists().where(Attempt.user_id == user_id, Attempt.course_id == course_id)
 
 
 def progress_reports(

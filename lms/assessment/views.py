@@ -40,7 +40,7 @@ from lms.catalog.queries import get_bank_def
 from lms.core.db import db, utcnow, writes
 from lms.core.i18n import gettext as _
 from lms.core.params import int_arg, int_form
-from lms.learning.engine import register_progress_provider
+from lms.learning.engine import register_progress_provider, register_started_condition
 from lms.learning.rendering import render_markdown
 from lms.learning.services import get_enrolment
 from lms.learning.views import course_language, register_activity_page
@@ -48,6 +48,7 @@ from lms.learning.views import course_language, register_activity_page
 # The extension imports every feature's views at start-up: that is when the completion engine
 # learns how tests report progress, and the course page where a test's page is.
 register_progress_provider("test", queries.progress_reports)
+register_started_condition("test", queries.started)
 register_activity_page("test", "lms.assessment.test")
 
 ERROR_MESSAGES = {

@@ -281,6 +281,15 @@ def count_open_reports(session: Session) -> int:
 # The completion engine's provider ----------------------------------------------------------
 
 
+def forum_started(user_id: Any, course_id: Any) -> ColumnElement[bool]:
+    """SQL twin of ``forum_progress`` for counting: a forum with a post is begun."""
+    return exists().where(
+        ForumProgress.user_id == user_id,
+        ForumProgress.course_id == course_id,
+        ForumProgress.posts > 0,
+    )
+
+
 def forum_progress(
     session: Any, user_ids: Iterable[int] | Select, course_ids: Iterable[int]
 ) -> Mapping[tuple[int, int, str], engine.ActivityReport]:

@@ -19,7 +19,7 @@ from lms.forums.blueprint import ERRORS, back_to, bp, get_access, page_context, 
 from lms.forums.digest import read_unfollow_token
 from lms.forums.forms import EditPostForm, PostForm, ReportForm, ThreadForm
 from lms.forums.models import ForumPost, ForumThread
-from lms.learning.engine import register_progress_provider
+from lms.learning.engine import register_progress_provider, register_started_condition
 from lms.learning.queries import enrolment_view
 from lms.learning.views import register_activity_page
 
@@ -28,6 +28,7 @@ __all__ = ["bp"]
 # The extension imports every feature's views at start-up: forums then report their
 # progress to the completion engine, and the course page links forum activities here.
 register_progress_provider("forum", queries.forum_progress)
+register_started_condition("forum", queries.forum_started)
 register_activity_page("forum", "lms.forums.forum")
 
 

@@ -223,3 +223,24 @@ def register_progress_provider(activity_type: str, provider: ProgressProvider) -
 
 def providers() -> Mapping[str, ProgressProvider]:
     return dict(_providers)
+
+
+#: The SQL twin of a provider, for reports that count in SQL instead of computing every
+#: learner's state (the national overview): function(user_id column, course_id column) ->
+#: a boolean SQL expression (an EXISTS correlated to the two columns) that is true when the
+#: provider would report something begun (status other than not started) for that person in
+#: that course. Registered next to the provider by the feature that owns the type.
+StartedCondition = Callable[[object, object], object]
+_started_conditions: dict[str, StartedCondition] = {}
+
+
+def register_started_condition(activity_type: str, condition: StartedCondition) -> None:
+    """Called once per activity type with a provider, by the feature that owns it."""
+    existing = _started_conditions.get(activity_type)
+    if existing is not None and existing is not condition:
+        raise ValueError(f"a started condition for {activity_type!r} is already registered")
+    _started_conditions[activity_type] = condition
+
+
+def started_conditions() -> Mapping[str, StartedCondition]:
+    return dict(_started_conditions)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true, tuple_
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, true, tuple_
 from sqlalchemy.orm import Session, joinedload
 
 from lms.accounts.models import User
@@ -123,6 +123,20 @@ def registrations_of(
 
 
 # The completion engine's provider ----------------------------------------------------------
+
+
+def live_started(user_id: Any, course_id: Any) -> ColumnElement[bool]:
+    """SQL twin of ``live_progress`` for counting: a registration that holds the activity
+    (registered or attended) is begun."""
+    return (
+        exists()
+        .where(
+            LiveRegistration.user_id == user_id,
+            LiveSession.course_id == course_id,
+            holds_the_activity(),
+        )
+        .where(LiveRegistration.session_id == LiveSession.id)
+    )
 
 
 def live_progress(

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 
 from lms.core.db import db, utcnow
 from lms.core.i18n import gettext as _
-from lms.learning.engine import register_progress_provider
+from lms.learning.engine import register_progress_provider, register_started_condition
 from lms.learning.queries import enrolment_view
 from lms.learning.views import course_language, register_activity_page
 from lms.live import (
@@ -31,6 +31,7 @@ __all__ = ["bp"]
 # attendance to the completion engine, and the course page links them here.
 for _type in LIVE_TYPES:
     register_progress_provider(_type, queries.live_progress)
+    register_started_condition(_type, queries.live_started)
     register_activity_page(_type, "lms.live.activity")
 
 

@@ -8,7 +8,41 @@ import unicodedata
 from sqlalchemy.orm import Session
 
 from lms.core import audit
-from lms.organisations.models import Department, Organisation
+from lms.core.i18n import lazy_gettext as _l
+from lms.organisations.models import LEVEL_LABELS, PARENT_LEVELS, Department, Organisation
+
+
+class OrganisationError(ValueError):
+    """A change that cannot be made; the message says why, in words for the admin."""
+
+
+def check_parent(
+    organisation: Organisation | None, level: str, parent: Organisation | None
+) -> None:
+    """Raise ``OrganisationError`` unless ``parent`` may hold an organisation of ``level``:
+    the levels fit (``PARENT_LEVELS``: an agency under a municipality, a municipality under a
+    province...) and ``parent`` is not the organisation itself or part of it (no circles)."""
+    if parent is None:
+        return
+    if organisation is not None:
+        ancestor: Organisation | None = parent
+        seen: set[int] = set()
+        while ancestor is not None and ancestor.id not in seen:
+            if ancestor.id == organisation.id:
+                raise OrganisationError(
+                    _l("An organisation cannot be part of itself or of one of its own parts.")
+                )
+            seen.add(ancestor.id)
+            ancestor = ancestor.parent
+    if parent.level not in PARENT_LEVELS[level]:
+        raise OrganisationError(
+            _l(
+                "An organisation of the level “%(level)s” cannot be part of %(parent)s. "
+                "Choose another organisation, or none.",
+                level=LEVEL_LABELS[level],
+                parent=parent.name,
+            )
+        )
 
 
 def slugify(text: str) -> str:
@@ -20,12 +54,16 @@ def create_organisation(
     session: Session,
     name: str,
     *,
-    kind: str = "municipality",
+    level: str = "municipality",
+    parent: Organisation | None = None,
     slug: str | None = None,
     departments: list[str] | None = None,
     actor_id: int | None = None,
 ) -> Organisation:
-    organisation = Organisation(name=name.strip(), slug=slug or slugify(name), kind=kind)
+    check_parent(None, level, parent)
+    organisation = Organisation(
+        name=name.strip(), slug=slug or slugify(name), level=level, parent=parent
+    )
     session.add(organisation)
     for dept in departments or []:
         organisation.departments.append(Department(name=dept.strip()))
@@ -37,15 +75,33 @@ def create_organisation(
         organisation.id,
         actor_id=actor_id,
         name=organisation.name,
+        level=organisation.level,
+        parent_id=organisation.parent_id,
     )
     return organisation
 
 
 def update_organisation(
-    session: Session, organisation: Organisation, *, name: str, kind: str, actor_id: int | None
+    session: Session,
+    organisation: Organisation,
+    *,
+    name: str,
+    level: str,
+    parent: Organisation | None = None,
+    actor_id: int | None,
 ) -> None:
+    check_parent(organisation, level, parent)
+    misfits = [c.name for c in organisation.children if level not in PARENT_LEVELS[c.level]]
+    if misfits:
+        raise OrganisationError(
+            _l(
+                "%(names)s cannot be part of an organisation of this level. Change them first.",
+                names=", ".join(sorted(misfits)),
+            )
+        )
     organisation.name = name.strip()
-    organisation.kind = kind
+    organisation.level = level
+    organisation.parent = parent
     session.flush()
     audit.record(
         session,
@@ -54,6 +110,8 @@ def update_organisation(
         organisation.id,
         actor_id=actor_id,
         name=organisation.name,
+        level=organisation.level,
+        parent_id=organisation.parent_id,
     )
 
 

@@ -15,7 +15,7 @@ def test_admin_creates_an_organisation_with_departments(app, client, make_user):
     token = csrf_token(client, "/admin/organisations/new")
     response = client.post(
         "/admin/organisations/new",
-        data={"csrf_token": token, "name": "Veurne", "kind": "municipality"},
+        data={"csrf_token": token, "name": "Veurne", "level": "municipality"},
     )
     assert response.status_code == 302
     with app.app_context():
@@ -36,7 +36,7 @@ def test_admin_creates_an_organisation_with_departments(app, client, make_user):
     ) or "heeft al een dienst" in duplicate.get_data(as_text=True)
     again = client.post(
         "/admin/organisations/new",
-        data={"csrf_token": token, "name": "veurne", "kind": "municipality"},
+        data={"csrf_token": token, "name": "veurne", "level": "municipality"},
     )
     assert again.status_code == 422
     with app.app_context():

@@ -31,15 +31,18 @@ NOT_LEARNER_PREFIXES = (
     "lms.assignments.",
 )
 #: Features whose pages need data of their own (threads, session dates, attempts,
-#: certificates, links) have their own axe tests in nl and fr next to their browser journeys:
-#: test_forums.py, test_live_sessions.py, test_assessment*.py, test_certificates*.py,
-#: test_invitations.py.
+#: certificates, links, snapshots, labels) have their own axe tests in nl and fr next to their
+#: browser journeys: test_forums.py, test_live_sessions.py, test_assessment*.py,
+#: test_certificates*.py, test_invitations.py, test_overview.py.
 OWN_AXE_TESTS = (
     "lms.forums.",
     "lms.live.",
     "lms.assessment.",
     "lms.certification.",
     "lms.passwords.",  # forgot password and the link pages: test_invitations.py
+    "lms.national.",
+    "lms.snapshots.",
+    "lms.labels.",
 )
 
 

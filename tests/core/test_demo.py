@@ -11,7 +11,14 @@ from lms.app import create_app
 from lms.catalog.models import Course
 from lms.commands import prepare_instance
 from lms.core.db import db
-from lms.demo import DEMO_PASSWORD, DEMO_PEOPLE, DOMAINS, OTHER_ACCOUNTS
+from lms.demo import (
+    DEMO_PASSWORD,
+    DEMO_PEOPLE,
+    DOMAINS,
+    OTHER_ACCOUNTS,
+    OTHER_ORGANISATIONS,
+    OVERVIEW_PEOPLE,
+)
 from lms.organisations.models import Organisation
 from tests.conftest import REPO
 
@@ -42,8 +49,9 @@ def test_new_default_instance_gets_courses_and_the_demo(tmp_path):
         slugs = set(db.session.scalars(select(Course.slug)))
         assert {"connectoo", "connectoo-plus"} <= slugs
         names = set(db.session.scalars(select(Organisation.name)))
-        assert names == set(DOMAINS)
-        for org in db.session.scalars(select(Organisation)):
+        assert names == set(DOMAINS) | {o[0] for o in OTHER_ORGANISATIONS}
+        for org in db.session.scalars(select(Organisation).where(Organisation.name.in_(DOMAINS))):
+            assert org.level == "municipality" and org.parent.name == "West-Vlaanderen"
             assert sorted(d.name for d in org.departments) == [
                 "Burgerzaken",
                 "Onthaal",
@@ -51,14 +59,14 @@ def test_new_default_instance_gets_courses_and_the_demo(tmp_path):
             ]
         admin = db.session.scalars(select(User).where(User.username == "admin")).one()
         assert admin.is_admin and admin.check_password(DEMO_PASSWORD)
-    assert _people(app) == len(DEMO_PEOPLE) + OTHER_ACCOUNTS
+    assert _people(app) == len(DEMO_PEOPLE) + OTHER_ACCOUNTS + OVERVIEW_PEOPLE
     _the_coordinator_sees_what_the_learners_see(app)
     # A second start changes nothing: no second demo, courses unchanged.
     with app.app_context():
         notes = prepare_instance()
         assert "database up to date" in notes
         assert not any("demo" in note for note in notes)
-    assert _people(app) == len(DEMO_PEOPLE) + OTHER_ACCOUNTS
+    assert _people(app) == len(DEMO_PEOPLE) + OTHER_ACCOUNTS + OVERVIEW_PEOPLE
 
 
 def test_a_configured_database_never_gets_the_demo(tmp_path):
@@ -74,7 +82,7 @@ def test_the_switch_forces_or_prevents_the_demo(tmp_path):
     app = _app(tmp_path, LMS_DATABASE_URL=url, LMS_DEMO="yes")
     with app.app_context():
         prepare_instance(import_courses=False)
-    assert _people(app) == len(DEMO_PEOPLE) + OTHER_ACCOUNTS
+    assert _people(app) == len(DEMO_PEOPLE) + OTHER_ACCOUNTS + OVERVIEW_PEOPLE
     app = _app(tmp_path / "other", LMS_DEMO="no")
     with app.app_context():
         prepare_instance(import_courses=False)
@@ -134,3 +142,25 @@ def _the_coordinator_sees_what_the_learners_see(app) -> None:
     assert "Due soon" in nadia and "In progress" in nadia
     regional = _page_text(client_of("rita.lambrecht@westkust.demo"), "/progress/people")
     assert "Koksijde" in regional and "Veurne" in regional
+    _the_overview_label_and_snapshots(app, client_of)
+
+
+def _the_overview_label_and_snapshots(app, client_of) -> None:
+    """The admin's national overview has several levels and certificates in several months;
+    Veurne's reception desk holds the label on the public page; the De Panne coordinator
+    finds last month's snapshot of De Panne (and no other organisation's)."""
+    admin = client_of("admin@connectoo.demo")
+    html = admin.get("/progress/national/").get_data(as_text=True)
+    for group in ("group-federal", "group-province", "group-municipality"):
+        assert f'id="{group}"' in html
+    assert "OCMW De Panne" in html
+    months = re.findall(
+        r'<tr data-month="[^"]+">\s*<th scope="row">[^<]+</th>\s*<td class="numeric">(\d+)</td>',
+        html,
+    )
+    assert sum(1 for n in months if int(n) > 0) >= 3
+    public = _page_text(app.test_client(), "/labels/")
+    assert "Veurne" in public and "Onthaal" in public and "Hilde" not in public
+    coordinator = client_of("an.vermeulen@depanne.demo")
+    snapshots = _page_text(coordinator, "/progress/snapshots/")
+    assert "De Panne" in snapshots and "Koksijde" not in snapshots
