@@ -190,3 +190,18 @@ def test_no_axe_violations_on_the_new_pages(live_server, new_page, live_user, la
             page.locator("main a", has_text="OCMW De Panne").click()
             problems["organisation form"] = axe_problems(page)
     assert {url: found for url, found in problems.items() if found} == {}
+
+
+def test_the_target_chart_fits_a_narrow_screen(live_server, new_page, tmp_path):
+    page = new_page(width=320)
+    log_in(page, live_server, ADMIN)
+    page.goto(f"{live_server}/progress/national/")
+    chart = page.locator("#chart-target-connectoo .chart-svg")
+    box = chart.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 320, box
+    sizes = chart.locator("text").evaluate_all(
+        "nodes => nodes.map(n => parseFloat(getComputedStyle(n).fontSize))"
+    )
+    assert sizes and min(sizes) >= 14
+    page.locator("#chart-target-connectoo").screenshot(path=str(tmp_path / "chart-320.png"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
