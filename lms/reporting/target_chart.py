@@ -122,15 +122,20 @@ def target_chart(progress: TargetProgress) -> Chart:
             f'<text x="0" y="{level - 5:g}" font-size="{LABEL_SIZE}" fill="{INK}">'
             f"{escape(number(value))}</text>"
         )
-    # The months below the axis: the first, the last and a few between.
+    # The months below the axis: the first, the last and a few between; on a narrow
+    # screen only the first, the middle and the last (the others have a class the style
+    # sheet hides there).
     every = max(1, (count + 5) // 6)
+    middle = (count // 2) // every * every
     for index, point in enumerate(months):
-        if index % every and index != count - 1:
-            continue
-        anchor = "start" if index == 0 else "end" if index == count - 1 else "middle"
+        last = index == count - 1
+        if not last and (index % every or count - 1 - index < every):
+            continue  # not on the grid, or too close to the last one
+        anchor = "start" if index == 0 else "end" if last else "middle"
+        hidden_when_narrow = "" if index in (0, middle) or last else ' class="chart-tick-wide"'
         parts.append(
             f'<text x="{x(index)}" y="{TOP + HEIGHT + 22}" font-size="{LABEL_SIZE}" '
-            f'fill="{INK}" text-anchor="{anchor}">'
+            f'fill="{INK}" text-anchor="{anchor}"{hidden_when_narrow}>'
             f"{escape(format_date(point.month, 'MMM y'))}</text>"
         )
     # The target line: dashed, through the month ends at a steady pace toward the target.

@@ -130,11 +130,11 @@ def downgrade() -> None:
     )
     with op.batch_alter_table("lms_organisation", schema=None) as batch_op:
         batch_op.alter_column("kind", server_default=None)
-        batch_op.drop_constraint("ck_lms_organisation_not_own_parent", type_="check")
-        batch_op.drop_constraint("ck_lms_organisation_known_level", type_="check")
+        batch_op.drop_constraint(op.f("ck_lms_organisation_not_own_parent"), type_="check")
+        batch_op.drop_constraint(op.f("ck_lms_organisation_known_level"), type_="check")
         batch_op.drop_constraint(
-            "fk_lms_organisation_parent_id_lms_organisation", type_="foreignkey"
+            op.f("fk_lms_organisation_parent_id_lms_organisation"), type_="foreignkey"
         )
-        batch_op.drop_index("ix_lms_organisation_parent_id")
+        batch_op.drop_index(op.f("ix_lms_organisation_parent_id"))
         batch_op.drop_column("parent_id")
         batch_op.drop_column("level")
