@@ -171,7 +171,9 @@ def test_no_axe_violations_on_the_new_pages(live_server, new_page, live_user, la
     # People of their own, in the page's language (the demo's keep theirs for other tests).
     people = {
         "admin": live_user(organisation="FOD Financiën", roles=("admin",), language=language),
-        "coordinator": live_user(roles=(), manages=True, language=language),
+        "coordinator": live_user(
+            organisation="De Panne", roles=(), manages=True, language=language
+        ),
     }
     for who, login in people.items():
         page = new_page(language=language)
