@@ -333,9 +333,13 @@ def person(user_id: int):
     organisations = all_organisations(db.session)
     form = PersonForm(obj=person)
     _fill_choices(form, organisations)
-    if request.method == "GET":
+    if request.method == "GET" or "organisation" not in request.form:
+        # (A POST without the field keeps the person where they are; WTForms would otherwise
+        # hand over the Organisation object itself.)
         form.organisation.data = str(person.organisation_id or "")
+    if request.method == "GET" or "department" not in request.form:
         form.department.data = str(person.department_id or "")
+    if request.method == "GET":
         form.roles.data = sorted(person.roles - {"manager"})
         form.managed_organisations.data = [str(i) for i in person.managed_organisation_ids]
     if form.validate_on_submit():
