@@ -39,6 +39,12 @@ LMS_LOGIN_BACKOFF_WINDOW_MINUTES = 60
 #: "Remember me" on the login page keeps a person signed in on that browser for this many days
 #: (a password change, a reset or logging out ends it sooner). 0 hides the choice.
 LMS_REMEMBER_DAYS = 14
+#: Single sign-on (OpenID Connect): the identity providers organisations may use, by key.
+#: Each: {"label", "issuer", "client_id", "client_secret" or "client_secret_env" (the name of
+#: an environment variable holding it), optional "discovery_url", "scope", "email_claim",
+#: "trust_email"}. See docs/operations.md. Secrets belong in instance/lms.cfg or the
+#: environment, never in the database or the repository.
+LMS_SSO_PROVIDERS: dict[str, dict] = {}
 #: Where Flask-Limiter keeps its counters: "memory://" or a "redis://..." URL.
 LMS_RATELIMIT_STORAGE_URI = "memory://"
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from lms.accounts import backoff
+from lms.accounts import backoff, policy
 from lms.accounts.models import PERSON_KINDS, ROLES, SCOPED_ROLES, RoleAssignment, User
 from lms.accounts.passwords import verify_password
 from lms.core import audit, signals
@@ -76,6 +76,11 @@ def authenticate(
         return None
     if not user.check_password(password):  # without a password: checked against a dummy
         audit.record(session, "user.login_failed", "user", user.id, address=address)
+        return None
+    if policy.password_refused(session, user):  # their organisation signs them in itself
+        audit.record(
+            session, "user.login_failed", "user", user.id, address=address, reason="sso_only"
+        )
         return None
     user.last_login_at = utcnow()
     audit.record(session, "user.login", "user", user.id, actor_id=user.id, address=address)

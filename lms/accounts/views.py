@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from flask import (
     Blueprint,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -17,7 +18,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, logout_user
 
-from lms.accounts import backoff
+from lms.accounts import backoff, policy
 from lms.accounts.forms import LoginForm, PasswordChangeForm, ProfileForm
 from lms.accounts.login import remember_days, start_session
 from lms.accounts.passwords import password_problems
@@ -45,7 +46,7 @@ def login():
         "For %(days)s days at most. Only on your own computer or phone, never on a shared one.",
         days=remember_days(),
     )
-    failed = False
+    failed = sso_hint = False
     if form.validate_on_submit():
         name = normalise_login(form.login.data) or ""
         wait = backoff.waiting(db.session, name)
@@ -66,9 +67,16 @@ def login():
                 safe_next(request.args.get("next")) or url_for("lms.learning.my_learning")
             )
         failed = True
+        # Decided by the address typed alone: the same for every name at that domain.
+        sso_hint = policy.signs_in_elsewhere(db.session, form.login.data)
     status = 200 if not form.errors and not failed else 422
     return render_template(
-        "lms/accounts/login.html", form=form, failed=failed, remember_days=remember_days()
+        "lms/accounts/login.html",
+        form=form,
+        failed=failed,
+        sso_hint=failed and sso_hint,
+        sso_enabled=bool(current_app.config.get("LMS_SSO_PROVIDERS")),
+        remember_days=remember_days(),
     ), status
 
 

@@ -15,6 +15,7 @@ from flask import current_app
 from flask_babel import force_locale, format_date, format_datetime
 from sqlalchemy.orm import Session
 
+from lms.accounts import policy
 from lms.accounts.models import User
 from lms.accounts.services import AccountError, change_password, find_by_login
 from lms.accounts.tokens import (
@@ -136,6 +137,17 @@ def request_reset(session: Session, identifier: str, *, address: str | None = No
     user = find_by_login(session, identifier)
     if user is None or not user.active or not user.email:
         audit.record(session, "user.reset_request", "user", None, sent=False, address=address)
+        return None
+    if policy.password_refused(session, user):  # their organisation signs them in itself
+        audit.record(
+            session,
+            "user.reset_request",
+            "user",
+            user.id,
+            sent=False,
+            reason="sso_only",
+            address=address,
+        )
         return None
     latest = latest_token_at(session, user, "reset")
     if latest is not None and utcnow() - latest < reset_interval():
