@@ -78,7 +78,10 @@ def configured_providers() -> dict[str, ProviderConfig]:
 
 
 def provider(key: str) -> ProviderConfig | None:
-    return configured_providers().get(key)
+    """The provider ``key`` (None when there is no such key; ``ProviderConfigError`` when its
+    entry cannot work: other entries do not matter)."""
+    raw = (current_app.config.get("LMS_SSO_PROVIDERS") or {}).get(key)
+    return None if raw is None else _read(key, raw)
 
 
 def client_name(config: ProviderConfig) -> str:

@@ -15,9 +15,20 @@ trail, and changes nothing else.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import requests
 from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from joserfc.errors import BadSignatureError, ClaimError, JoseError
 from sqlalchemy import select
 from wtforms import EmailField
@@ -31,10 +42,17 @@ from lms.core.db import db, writes
 from lms.core.forms import LMSForm
 from lms.core.i18n import current_language
 from lms.core.i18n import lazy_gettext as _l
+from lms.core.security import allow_form_targets
 from lms.core.urls import external_url
 from lms.sso import services
 from lms.sso.models import OrganisationSSO
-from lms.sso.providers import ProviderConfig, oauth_client, provider
+from lms.sso.providers import (
+    ProviderConfig,
+    ProviderConfigError,
+    configured_providers,
+    oauth_client,
+    provider,
+)
 from lms.sso.services import SSORefused
 
 bp = Blueprint("sso", __name__, template_folder="templates")
@@ -137,8 +155,15 @@ def _settings_for(organisation_id: int | None) -> tuple[OrganisationSSO, Provide
     sso = db.session.scalar(
         select(OrganisationSSO).where(OrganisationSSO.organisation_id == organisation_id)
     )
-    config = provider(sso.provider) if sso is not None else None
-    return (sso, config) if config is not None else None
+    if sso is None:
+        return None
+    try:
+        config = provider(sso.provider)
+    except ProviderConfigError as exc:
+        raise _protocol_refusal("not_configured", str(exc)) from exc
+    if config is None:
+        raise _protocol_refusal("not_configured", f"no provider {sso.provider!r}")
+    return sso, config
 
 
 def _load_metadata(config: ProviderConfig) -> None:
@@ -160,7 +185,10 @@ def start():
     if form.validate_on_submit():
         email = form.email.data.strip()
         sso = services.sso_for_email(db.session, email)
-        settings = _settings_for(sso.organisation_id) if sso is not None else None
+        try:
+            settings = _settings_for(sso.organisation_id) if sso is not None else None
+        except SSORefused as refusal:
+            return _refused(refusal, sso.provider if sso is not None else None)
         if settings is None:
             form.email.errors.append(
                 _l(
@@ -181,14 +209,44 @@ def start():
                 login_hint=email,
                 ui_locales=current_language(),
             )
-    return render_template("lms/sso/start.html", form=form), 422 if form.errors else 200
+    response = make_response(
+        render_template("lms/sso/start.html", form=form), 422 if form.errors else 200
+    )
+    return allow_form_targets(response, _provider_origins())
+
+
+def _origin(url: str) -> str | None:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else None
+
+
+def _provider_origins() -> list[str]:
+    """Where the form of the start page may lead: every configured provider's issuer, and its
+    authorisation endpoint when the discovery document is already known (usually the same
+    host)."""
+    origins: list[str] = []
+    try:
+        configs = configured_providers().values()
+    except ProviderConfigError:
+        return origins
+    for config in configs:
+        origins.append(_origin(config.issuer) or "")
+        clients = current_app.extensions["lms"].extras.get("sso_clients", {})
+        known = clients.get(config.key)
+        if known is not None:
+            endpoint = known[1].server_metadata.get("authorization_endpoint")
+            origins.append(_origin(endpoint or "") or "")
+    return [o for o in origins if o]
 
 
 @bp.get("/login/organisation/callback")
 @writes
 def callback():
     pending = session.pop(PENDING, None) or {}
-    settings = _settings_for(pending.get("organisation_id"))
+    try:
+        settings = _settings_for(pending.get("organisation_id"))
+    except SSORefused as refusal:
+        return _refused(refusal, pending.get("provider"))
     if settings is None or settings[1].key != pending.get("provider"):
         return _refused(_protocol_refusal("no_pending", "no sign-in started in this browser"))
     sso, config = settings
