@@ -33,7 +33,7 @@ from lms.core.forms import options
 from lms.core.i18n import gettext as _
 from lms.core.pagination import paginate
 from lms.core.params import int_arg, page_arg
-from lms.organisations.invitations import invitation_states, invite
+from lms.organisations.invitations import InvitationError, invitation_states, invite
 from lms.organisations.models import LEVEL_LABELS, Department, Organisation
 from lms.organisations.queries import all_organisations, people_visible_to
 from lms.organisations.services import (
@@ -361,8 +361,14 @@ def person_new():
         else:
             message = _("%(name)s is added.", name=person.full_name)
             if form.send_invitation.data and person.email:
-                invite(db.session, person, actor=current_user)
-                message += " " + _("An invitation is on its way to %(email)s.", email=person.email)
+                try:
+                    invite(db.session, person, actor=current_user)
+                except InvitationError as exc:  # their organisation signs them in itself
+                    message += " " + str(exc)
+                else:
+                    message += " " + _(
+                        "An invitation is on its way to %(email)s.", email=person.email
+                    )
             elif form.send_invitation.data:
                 message += " " + _(
                     "There is no e-mail address, so no invitation was sent. "

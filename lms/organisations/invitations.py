@@ -77,6 +77,16 @@ def invitation_states(session: Session, people: list[User]) -> dict[int, Invitat
     }
 
 
+def invitable(session: Session, user: User) -> bool:
+    """Whether ``invite`` would send ``user`` an invitation (for imports that invite many)."""
+    return (
+        user.active
+        and not user.password_hash
+        and bool(user.email)
+        and not policy.password_refused(session, user)
+    )
+
+
 def invite(session: Session, user: User, *, actor: User | None = None) -> str:
     """Send ``user`` an invitation to choose a password; returns the token (for tests).
 
@@ -97,6 +107,14 @@ def invite(session: Session, user: User, *, actor: User | None = None) -> str:
         raise InvitationError(
             _(
                 "%(name)s has no e-mail address, so we cannot send an invitation.",
+                name=user.full_name,
+            )
+        )
+    if policy.password_refused(session, user):
+        raise InvitationError(
+            _(
+                "%(name)s signs in with their organisation's own account and needs no "
+                "password, so no invitation was sent.",
                 name=user.full_name,
             )
         )

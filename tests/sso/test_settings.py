@@ -213,3 +213,39 @@ def test_a_provider_entry_that_cannot_work_gets_a_clear_page(app, client, sso_or
         ).one()
         assert event.details["reason"] == "not_configured"
         assert "client_secret" in event.details["detail"]
+
+
+def test_people_whose_organisation_signs_them_in_get_no_invitation(app, client, make_user, sso_org):
+    """They need no password: the administrator's "send an invitation" and the import's
+    invitations leave them out, with a message, instead of mailing a useless link."""
+    from lms.organisations.invitations import InvitationError, invitable, invite
+    from lms.organisations.people_import import import_users
+
+    org = sso_org(passwords_off=True)
+    login(client, make_user(roles=("admin",)))
+    response = client.post(
+        "/admin/people/new",
+        data={
+            "csrf_token": csrf_token(client, "/admin/people/new"),
+            "full_name": "Sam Sso",
+            "email": "sam@gemeente.be",
+            "organisation": str(org.id),
+            "preferred_language": "nl",
+            "roles": ["learner"],
+            "send_invitation": "y",
+        },
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert "heeft geen wachtwoord nodig" in response.get_data(as_text=True)
+    with app.test_request_context():
+        people = import_users(
+            db.session,
+            b"full_name,email,organisation\nKim,kim@gemeente.be,Gemeente\n",
+        )
+        assert not invitable(db.session, people[0])
+        with pytest.raises(InvitationError):
+            invite(db.session, people[0])
+        db.session.commit()
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(OutgoingMail)) == 0
