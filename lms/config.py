@@ -26,6 +26,25 @@ LMS_LANGUAGES = ["nl", "fr", "de", "en"]
 LMS_LOGIN_RATE_LIMIT = "30 per minute"
 #: FAILED login attempts allowed per login name (as typed, whatever the address).
 LMS_LOGIN_ACCOUNT_RATE_LIMIT = "5 per minute;20 per hour"
+#: Per-account back-off (slowing down, never a long lock-out): after this many failed sign-ins
+#: for one login name (as typed, whether the account exists or not)...
+LMS_LOGIN_BACKOFF_AFTER = 5
+#: ...each further attempt for that name waits this many seconds, doubled at every further
+#: failure...
+LMS_LOGIN_BACKOFF_SECONDS = 15
+#: ...and never longer than this (15 minutes). A sign-in or a new password clears it.
+LMS_LOGIN_BACKOFF_MAX_SECONDS = 900
+#: Failures older than this many minutes (counted from the last failure) are forgotten.
+LMS_LOGIN_BACKOFF_WINDOW_MINUTES = 60
+#: "Remember me" on the login page keeps a person signed in on that browser for this many days
+#: (a password change, a reset or logging out ends it sooner). 0 hides the choice.
+LMS_REMEMBER_DAYS = 14
+#: Single sign-on (OpenID Connect): the identity providers organisations may use, by key.
+#: Each: {"label", "issuer", "client_id", "client_secret" or "client_secret_env" (the name of
+#: an environment variable holding it), optional "discovery_url", "scope", "email_claim",
+#: "trust_email"}. See docs/operations.md. Secrets belong in instance/lms.cfg or the
+#: environment, never in the database or the repository.
+LMS_SSO_PROVIDERS: dict[str, dict] = {}
 #: Where Flask-Limiter keeps its counters: "memory://" or a "redis://..." URL.
 LMS_RATELIMIT_STORAGE_URI = "memory://"
 

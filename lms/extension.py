@@ -27,6 +27,7 @@ FEATURE_BLUEPRINTS: list[tuple[str, str]] = [
     ("lms.learning.views", ""),
     ("lms.organisations.views", "/organisation"),
     ("lms.organisations.password_views", ""),
+    ("lms.sso.views", ""),
     ("lms.admin.views", "/admin"),
     ("lms.xapi.views", "/admin/xapi"),
     ("lms.certification.views", "/certificates"),

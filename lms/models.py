@@ -6,6 +6,7 @@ MODEL_MODULES = [
     "lms.organisations.models",
     "lms.accounts.models",
     "lms.accounts.tokens",
+    "lms.accounts.backoff",
     "lms.core.audit",
     "lms.mail.models",
     "lms.catalog.models",
@@ -20,6 +21,7 @@ MODEL_MODULES = [
     "lms.plans.models",
     "lms.reporting.models",
     "lms.labels.models",
+    "lms.sso.models",
 ]
 
 for _name in MODEL_MODULES:

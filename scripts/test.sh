@@ -40,8 +40,24 @@ if ! command -v pdftotext >/dev/null || ! command -v zbarimg >/dev/null \
   fi
 fi
 
+# A real OpenID provider for the single sign-on tests: the npm package oidc-provider, run with
+# node (Debian's nodejs and npm), installed from tests/oidc/package-lock.json.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "== installing nodejs npm"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+  else
+    echo "Install Debian's nodejs and npm packages (as root)." >&2
+    exit 1
+  fi
+fi
+if [ ! -d tests/oidc/node_modules/oidc-provider ]; then
+  echo "== installing the OpenID provider of the SSO tests (npm ci)"
+  (cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 echo "== tests on SQLite (with browser tests)"
 $BIN/pytest -q -p no:cacheprovider
 
 echo "== tests on PostgreSQL"
-bash scripts/with-postgres.sh $BIN/pytest -q -p no:cacheprovider -m "not browser and not lrs"
+bash scripts/with-postgres.sh $BIN/pytest -q -p no:cacheprovider -m "not browser and not lrs and not oidc"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import EmailField, PasswordField, RadioField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.validators import Email as EmailValidator
 
@@ -22,6 +22,7 @@ class LoginForm(LMSForm):
         validators=[DataRequired(_l("Enter your password."))],
         render_kw={"autocomplete": "current-password", "data-show-password": "true"},
     )
+    remember = BooleanField(_l("Keep me signed in on this device"))
 
 
 def language_choices():

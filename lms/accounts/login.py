@@ -11,7 +11,9 @@ whatever cookie a browser still holds. The top layer (``lms/extension.py``) inst
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from datetime import timedelta
+
+from flask import Flask, Response, current_app, request
 from flask_limiter import Limiter
 from flask_login import login_user
 
@@ -36,13 +38,24 @@ def load_user(token: str) -> User | None:
     return user if user.is_active else None
 
 
-def start_session(user: User) -> None:
+def remember_days() -> int:
+    return int(current_app.config["LMS_REMEMBER_DAYS"] or 0)
+
+
+def start_session(user: User, *, remember: bool = False) -> None:
     """Log ``user`` in on this browser, stamped with their current session generation.
+
+    ``remember``: also set Flask-Login's remember-me cookie, for ``LMS_REMEMBER_DAYS`` days.
+    That cookie carries ``User.get_id()`` too (the generation), so logging out, a password
+    change or a reset ends it like any session.
 
     Also used right after a password change, so that the session it was made from carries the
     new generation and stays valid while every other one ends.
     """
-    login_user(user)
+    if remember:
+        login_user(user, remember=True, duration=timedelta(days=remember_days()))
+    else:
+        login_user(user)
 
 
 def _failed(response: Response) -> bool:

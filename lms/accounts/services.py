@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from lms.accounts import backoff, policy
 from lms.accounts.models import PERSON_KINDS, ROLES, SCOPED_ROLES, RoleAssignment, User
 from lms.accounts.passwords import verify_password
 from lms.core import audit, signals
@@ -75,6 +76,11 @@ def authenticate(
         return None
     if not user.check_password(password):  # without a password: checked against a dummy
         audit.record(session, "user.login_failed", "user", user.id, address=address)
+        return None
+    if policy.password_refused(session, user):  # their organisation signs them in itself
+        audit.record(
+            session, "user.login_failed", "user", user.id, address=address, reason="sso_only"
+        )
         return None
     user.last_login_at = utcnow()
     audit.record(session, "user.login", "user", user.id, actor_id=user.id, address=address)
@@ -162,15 +168,21 @@ def set_roles(
     for role, org_id in sorted(wanted - current.keys(), key=str):
         user.role_assignments.append(RoleAssignment(role=role, organisation_id=org_id))
     session.flush()
-    if record:
+    if record and wanted != current.keys():
+        # Every change of roles is in the audit trail: who, whose, before and after.
         audit.record(
             session,
             "user.roles",
             "user",
             user.id,
             actor_id=actor.id if actor else None,
-            roles=sorted(f"{r}:{o}" if o else r for r, o in wanted),
+            old=_role_names(current.keys()),
+            roles=_role_names(wanted),
         )
+
+
+def _role_names(roles: Iterable[tuple[str, int | None]]) -> list[str]:
+    return sorted(f"{r}:{o}" if o else r for r, o in roles)
 
 
 def update_profile(
@@ -277,4 +289,5 @@ def change_password(session: Session, user: User, new_password: str) -> None:
     current one signs it in again (``accounts.login.start_session``)."""
     user.set_password(new_password)
     end_sessions(session, user)
+    backoff.clear(session, user)  # a new password ends any wait after failed sign-ins
     audit.record(session, "user.password", "user", user.id, actor_id=user.id)

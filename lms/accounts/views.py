@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+import math
+from datetime import timedelta
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, logout_user
 
+from lms.accounts import backoff, policy
 from lms.accounts.forms import LoginForm, PasswordChangeForm, ProfileForm
-from lms.accounts.login import start_session
+from lms.accounts.login import remember_days, start_session
 from lms.accounts.passwords import password_problems
 from lms.accounts.services import (
     AccountError,
     authenticate,
     change_password,
     end_sessions,
+    normalise_login,
     update_profile,
 )
 from lms.core.db import db
@@ -27,21 +42,51 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("lms.learning.my_learning"))
     form = LoginForm()
-    failed = False
+    form.remember.description = _(
+        "For %(days)s days at most. Only on your own computer or phone, never on a shared one.",
+        days=remember_days(),
+    )
+    failed = sso_hint = False
     if form.validate_on_submit():
+        name = normalise_login(form.login.data) or ""
+        wait = backoff.waiting(db.session, name)
+        if wait is not None:
+            return _wait_page(wait)
         user = authenticate(
             db.session, form.login.data, form.password.data, address=request.remote_addr
         )
+        if user is None:
+            backoff.record_failure(db.session, name)
+        else:
+            backoff.clear(db.session, user)
         db.session.commit()  # the sign-in or the failure, in the audit trail
         if user is not None:
             session.pop("lms_lang", None)
-            start_session(user)
+            start_session(user, remember=bool(form.remember.data) and remember_days() > 0)
             return redirect(
                 safe_next(request.args.get("next")) or url_for("lms.learning.my_learning")
             )
         failed = True
+        # Decided by the address typed alone: the same for every name at that domain.
+        sso_hint = policy.signs_in_elsewhere(db.session, form.login.data)
     status = 200 if not form.errors and not failed else 422
-    return render_template("lms/accounts/login.html", form=form, failed=failed), status
+    return render_template(
+        "lms/accounts/login.html",
+        form=form,
+        failed=failed,
+        sso_hint=failed and sso_hint,
+        sso_enabled=bool(current_app.config.get("LMS_SSO_PROVIDERS")),
+        remember_days=remember_days(),
+    ), status
+
+
+def _wait_page(wait: timedelta):
+    """The back-off's answer: a readable 429 saying how long to wait (the same for every
+    name, known or not)."""
+    minutes = max(1, math.ceil(wait.total_seconds() / 60))
+    response = make_response(render_template("lms/accounts/wait.html", minutes=minutes), 429)
+    response.headers["Retry-After"] = str(math.ceil(wait.total_seconds()))
+    return response
 
 
 @bp.post("/logout")

@@ -44,6 +44,38 @@ class OrganisationForm(LMSForm):
         coerce=str,
         validators=[Optional()],
     )
+    sso_provider = SelectField(
+        _l("Sign-in service (single sign-on)"),
+        description=_l(
+            "The organisation's own accounts, such as Microsoft Entra ID. The services are set "
+            "up by the operator of the platform. “None”: people log in with a password."
+        ),
+        coerce=str,
+        validators=[Optional()],
+    )
+    sso_domains = StringField(
+        _l("E-mail domains of the organisation"),
+        description=_l(
+            "Separated by commas, for example gemeente.be, ocmw-gemeente.be. Only addresses at "
+            "these domains can sign in with the service, and the domain finds the organisation."
+        ),
+        validators=[Optional(), Length(max=2000)],
+        render_kw={"spellcheck": "false", "autocapitalize": "none"},
+    )
+    sso_create_accounts = BooleanField(
+        _l("Make an account when someone signs in for the first time"),
+        description=_l(
+            "Otherwise only people who already have an account with the same e-mail address "
+            "can sign in."
+        ),
+    )
+    sso_passwords_off = BooleanField(
+        _l("Switch off passwords of the learning platform for its people"),
+        description=_l(
+            "They can only sign in with their organisation's account. “Forgot your password?” "
+            "sends them there."
+        ),
+    )
 
 
 class DepartmentForm(LMSForm):

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
@@ -24,7 +33,7 @@ from lms.core.forms import options
 from lms.core.i18n import gettext as _
 from lms.core.pagination import paginate
 from lms.core.params import int_arg, page_arg
-from lms.organisations.invitations import invitation_states, invite
+from lms.organisations.invitations import InvitationError, invitation_states, invite
 from lms.organisations.models import LEVEL_LABELS, Department, Organisation
 from lms.organisations.queries import all_organisations, people_visible_to
 from lms.organisations.services import (
@@ -35,6 +44,8 @@ from lms.organisations.services import (
     slugify,
     update_organisation,
 )
+from lms.sso.services import SSOSettingsError, clean_domains, sso_of
+from lms.sso.services import configure as configure_sso
 
 bp = Blueprint("admin", __name__, template_folder="templates")
 
@@ -100,6 +111,36 @@ def _parent_choices(form: OrganisationForm, organisation: Organisation | None) -
         form.parent.data = str(organisation.parent_id or "")
 
 
+def _sso_choices(form: OrganisationForm, organisation: Organisation | None) -> None:
+    """The providers of ``LMS_SSO_PROVIDERS``; on GET, the organisation's current settings."""
+    providers = current_app.config.get("LMS_SSO_PROVIDERS") or {}
+    form.sso_provider.choices = options([("", _("None: people log in with a password"))]) + (
+        options((key, str(raw.get("label") or key)) for key, raw in sorted(providers.items()))
+    )
+    if form.is_submitted():
+        return
+    current = sso_of(db.session, organisation)
+    if current is not None:
+        form.sso_provider.data = current.provider
+        form.sso_domains.data = ", ".join(current.domain_names)
+        form.sso_create_accounts.data = current.create_accounts
+        form.sso_passwords_off.data = current.passwords_off
+
+
+def _save_sso(form: OrganisationForm, organisation: Organisation) -> None:
+    """Raises ``SSOSettingsError`` (nothing saved) for settings that cannot work."""
+    provider = form.sso_provider.data or None
+    configure_sso(
+        db.session,
+        organisation,
+        provider=provider,
+        domains=clean_domains(form.sso_domains.data or "") if provider else [],
+        create_accounts=bool(form.sso_create_accounts.data),
+        passwords_off=bool(form.sso_passwords_off.data),
+        actor_id=current_user.id,
+    )
+
+
 def _chosen_parent(form: OrganisationForm) -> Organisation | None:
     value = (form.parent.data or "").strip()
     return db.session.get(Organisation, int(value)) if value.isdigit() else None
@@ -109,6 +150,7 @@ def _chosen_parent(form: OrganisationForm) -> Organisation | None:
 def organisation_new():
     form = OrganisationForm()
     _parent_choices(form, None)
+    _sso_choices(form, None)
     if form.validate_on_submit():
         if _organisation_name_taken(form.name.data):
             form.name.errors.append(_("An organisation with this name already exists."))
@@ -121,9 +163,13 @@ def organisation_new():
                     parent=_chosen_parent(form),
                     actor_id=current_user.id,
                 )
+                _save_sso(form, organisation)
             except OrganisationError as error:
                 db.session.rollback()
                 form.parent.errors.append(str(error))
+            except SSOSettingsError as error:
+                db.session.rollback()
+                getattr(form, error.field).errors.append(str(error))
             else:
                 db.session.commit()
                 flash(_("%(name)s is added.", name=organisation.name), "success")
@@ -145,6 +191,7 @@ def organisation(organisation_id: int):
     organisation = _get_organisation(organisation_id)
     form = OrganisationForm(obj=organisation)
     _parent_choices(form, organisation)
+    _sso_choices(form, organisation)
     department_form = DepartmentForm(prefix="department")
     if form.validate_on_submit():
         if _organisation_name_taken(form.name.data, except_id=organisation.id):
@@ -159,9 +206,13 @@ def organisation(organisation_id: int):
                     parent=_chosen_parent(form),
                     actor_id=current_user.id,
                 )
+                _save_sso(form, organisation)
             except OrganisationError as error:
                 db.session.rollback()
                 form.parent.errors.append(str(error))
+            except SSOSettingsError as error:
+                db.session.rollback()
+                getattr(form, error.field).errors.append(str(error))
             else:
                 db.session.commit()
                 flash(_("The changes are saved."), "success")
@@ -310,8 +361,14 @@ def person_new():
         else:
             message = _("%(name)s is added.", name=person.full_name)
             if form.send_invitation.data and person.email:
-                invite(db.session, person, actor=current_user)
-                message += " " + _("An invitation is on its way to %(email)s.", email=person.email)
+                try:
+                    invite(db.session, person, actor=current_user)
+                except InvitationError as exc:  # their organisation signs them in itself
+                    message += " " + str(exc)
+                else:
+                    message += " " + _(
+                        "An invitation is on its way to %(email)s.", email=person.email
+                    )
             elif form.send_invitation.data:
                 message += " " + _(
                     "There is no e-mail address, so no invitation was sent. "
@@ -333,9 +390,13 @@ def person(user_id: int):
     organisations = all_organisations(db.session)
     form = PersonForm(obj=person)
     _fill_choices(form, organisations)
-    if request.method == "GET":
+    if request.method == "GET" or "organisation" not in request.form:
+        # (A POST without the field keeps the person where they are; WTForms would otherwise
+        # hand over the Organisation object itself.)
         form.organisation.data = str(person.organisation_id or "")
+    if request.method == "GET" or "department" not in request.form:
         form.department.data = str(person.department_id or "")
+    if request.method == "GET":
         form.roles.data = sorted(person.roles - {"manager"})
         form.managed_organisations.data = [str(i) for i in person.managed_organisation_ids]
     if form.validate_on_submit():

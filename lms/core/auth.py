@@ -6,8 +6,8 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, abort
-from flask_login import LoginManager, current_user
+from flask import Flask, abort, session
+from flask_login import LoginManager, current_user, user_loaded_from_cookie
 
 from lms.core.i18n import lazy_gettext as _l
 
@@ -25,6 +25,15 @@ def init_app(app: Flask, load_user: Callable[[str], Any]) -> None:
     manager.session_protection = "strong"
     manager.user_loader(load_user)
     manager.init_app(app)
+    user_loaded_from_cookie.connect(_stamp_restored_session, app)
+
+
+def _stamp_restored_session(app: Flask, user: Any = None) -> None:
+    """A session rebuilt from the remember-me cookie gets the browser's identifier, as
+    ``login_user`` gives one. Without it, "strong" session protection takes the next request
+    for a stolen session, empties it and deletes the remember-me cookie: "keep me signed in"
+    would last exactly one page."""
+    session["_id"] = app.login_manager._session_identifier_generator()  # type: ignore[attr-defined]
 
 
 def role_required(*roles: str) -> Callable[[F], F]:

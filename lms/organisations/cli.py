@@ -12,7 +12,7 @@ from lms.accounts.models import ROLES, User
 from lms.accounts.passwords import password_problems
 from lms.accounts.services import AccountError, RoleSpec, create_user, find_by_login
 from lms.core.db import db
-from lms.organisations.invitations import InvitationError, invitation_states
+from lms.organisations.invitations import InvitationError, invitable, invitation_states
 from lms.organisations.invitations import invite as send_invitation
 from lms.organisations.people_import import CsvImportError, import_users
 from lms.organisations.queries import find_department, find_organisation
@@ -133,7 +133,7 @@ def import_cmd(csv_file: Path, invite: bool) -> None:
             f"{len(exc.problems)} problem(s) found; nobody was imported. "
             "Correct the file and import it again."
         ) from None
-    invited = [u for u in users if u.email] if invite else []
+    invited = [u for u in users if invitable(db.session, u)] if invite else []
     for user in invited:
         send_invitation(db.session, user)
     db.session.commit()
@@ -143,6 +143,11 @@ def import_cmd(csv_file: Path, invite: bool) -> None:
         for user in users:
             if not user.email:
                 click.echo(f"No invitation for {user.login_name}: no e-mail address.", err=True)
+            elif user not in invited:
+                click.echo(
+                    f"No invitation for {user.login_name}: their organisation signs them in.",
+                    err=True,
+                )
 
 
 @users_group.command("invite")

@@ -15,6 +15,7 @@ from flask import current_app
 from flask_babel import force_locale, format_date, format_datetime
 from sqlalchemy.orm import Session
 
+from lms.accounts import policy
 from lms.accounts.models import User
 from lms.accounts.services import AccountError, change_password, find_by_login
 from lms.accounts.tokens import (
@@ -76,6 +77,16 @@ def invitation_states(session: Session, people: list[User]) -> dict[int, Invitat
     }
 
 
+def invitable(session: Session, user: User) -> bool:
+    """Whether ``invite`` would send ``user`` an invitation (for imports that invite many)."""
+    return (
+        user.active
+        and not user.password_hash
+        and bool(user.email)
+        and not policy.password_refused(session, user)
+    )
+
+
 def invite(session: Session, user: User, *, actor: User | None = None) -> str:
     """Send ``user`` an invitation to choose a password; returns the token (for tests).
 
@@ -96,6 +107,14 @@ def invite(session: Session, user: User, *, actor: User | None = None) -> str:
         raise InvitationError(
             _(
                 "%(name)s has no e-mail address, so we cannot send an invitation.",
+                name=user.full_name,
+            )
+        )
+    if policy.password_refused(session, user):
+        raise InvitationError(
+            _(
+                "%(name)s signs in with their organisation's own account and needs no "
+                "password, so no invitation was sent.",
                 name=user.full_name,
             )
         )
@@ -136,6 +155,17 @@ def request_reset(session: Session, identifier: str, *, address: str | None = No
     user = find_by_login(session, identifier)
     if user is None or not user.active or not user.email:
         audit.record(session, "user.reset_request", "user", None, sent=False, address=address)
+        return None
+    if policy.password_refused(session, user):  # their organisation signs them in itself
+        audit.record(
+            session,
+            "user.reset_request",
+            "user",
+            user.id,
+            sent=False,
+            reason="sso_only",
+            address=address,
+        )
         return None
     latest = latest_token_at(session, user, "reset")
     if latest is not None and utcnow() - latest < reset_interval():

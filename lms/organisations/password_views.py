@@ -8,6 +8,7 @@ from flask_limiter import Limiter
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo
 
+from lms.accounts import policy
 from lms.accounts.login import start_session
 from lms.accounts.passwords import password_problems
 from lms.accounts.tokens import TokenError, check_token
@@ -54,8 +55,13 @@ def forgot():
     if form.validate_on_submit():
         request_reset(db.session, form.login.data, address=request.remote_addr)
         db.session.commit()
-        # The same page whether or not the account exists (and whether a mail was sent).
-        return render_template("lms/passwords/forgot_sent.html")
+        # The same page whether or not the account exists (and whether a mail was sent); an
+        # address at a domain that signs in with its own provider is pointed there (decided
+        # by the address typed alone).
+        return render_template(
+            "lms/passwords/forgot_sent.html",
+            sso_hint=policy.signs_in_elsewhere(db.session, form.login.data),
+        )
     return render_template("lms/passwords/forgot.html", form=form), 422 if form.errors else 200
 
 

@@ -14,7 +14,12 @@ from lms.core.i18n import gettext as _
 from lms.core.pagination import paginate
 from lms.core.params import int_arg, page_arg
 from lms.organisations.forms import PeopleImportForm
-from lms.organisations.invitations import InvitationError, invitation_states, invite
+from lms.organisations.invitations import (
+    InvitationError,
+    invitable,
+    invitation_states,
+    invite,
+)
 from lms.organisations.people_import import CsvImportError, import_users
 from lms.organisations.queries import (
     get_visible_person,
@@ -119,7 +124,9 @@ def import_people():
                 db.session.rollback()
                 problems = exc.problems
             else:
-                invited = [p for p in people if p.email] if form.invite.data else []
+                invited = (
+                    [p for p in people if invitable(db.session, p)] if form.invite.data else []
+                )
                 for person in invited:
                     invite(db.session, person, actor=current_user)
                 db.session.commit()
