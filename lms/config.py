@@ -25,7 +25,7 @@ LMS_LANGUAGES = ["nl", "fr", "de", "en"]
 #: are not counted: a whole team may sign in from one address (one counter, one proxy).
 LMS_LOGIN_RATE_LIMIT = "30 per minute"
 #: FAILED login attempts allowed per login name (as typed, whatever the address).
-LMS_LOGIN_ACCOUNT_RATE_LIMIT = "5 per minute;20 per hour"
+LMS_LOGIN_ACCOUNT_RATE_LIMIT = "5 per minute"
 #: Per-account back-off (slowing down, never a long lock-out): after this many failed sign-ins
 #: for one login name (as typed, whether the account exists or not)...
 LMS_LOGIN_BACKOFF_AFTER = 5
