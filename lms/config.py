@@ -56,6 +56,14 @@ LMS_MAIL_SMTP_STARTTLS = False
 LMS_MAIL_SMTP_TIMEOUT = 10
 #: A message that failed this many times is no longer tried (it stays in the outbox).
 LMS_MAIL_MAX_ATTEMPTS = 5
+#: Messages a mail worker claims at a time (several workers share the outbox).
+LMS_MAIL_BATCH_SIZE = 20
+
+#: How long a worker's claim on work lasts (seconds; renewed while it works): the mail
+#: worker's claimed messages, the xAPI worker's endpoint. Work of a worker that died is
+#: taken over by another one after this long. Must exceed the longest single step (an SMTP
+#: send; an LRS request, LMS_XAPI_TIMEOUT, for each statement of a refused batch).
+LMS_WORKER_LEASE_SECONDS = 300
 
 #: Public base URL, used in e-mails (links) when there is no request.
 LMS_BASE_URL = "http://127.0.0.1:5000"
