@@ -11,7 +11,7 @@ import smtplib
 from collections.abc import Iterable
 from datetime import timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +50,11 @@ def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
     message["From"] = sender
     message["To"] = mail.recipient
     message["Subject"] = mail.subject
-    message["Message-ID"] = make_msgid(idstring=f"lms-{mail.id}")
+    # The same for every attempt: a message sent again after a crash (see send_pending) has
+    # the Message-ID of the first copy, so that mail programs show it once.
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+    stamp = int(mail.created_at.timestamp()) if mail.created_at else 0
+    message["Message-ID"] = f"<lms-{mail.id}.{stamp}@{domain}>"
     message.set_content(mail.body)
     message["Content-Language"] = mail.language  # after set_content, which clears Content-*
     return message
