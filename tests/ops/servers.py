@@ -146,3 +146,47 @@ class RedisServer:
         if process is not None and process.poll() is None:
             process.terminate()
             process.wait(timeout=10)
+
+
+class CountingProxy:
+    """Forwards statement POSTs to an LRS and counts every statement id that went through
+    (so that a statement sent twice shows, even though the LRS stores it once)."""
+
+    def __init__(self, target: str) -> None:
+        import json
+        from collections import Counter
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        import requests
+
+        self.sent: Counter[str] = Counter()
+        lock = threading.Lock()
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+                answer = requests.post(
+                    target + "statements", data=body, headers=headers, timeout=60
+                )
+                if 200 <= answer.status_code < 300:
+                    with lock:
+                        proxy.sent.update(s["id"] for s in json.loads(body))
+                self.send_response(answer.status_code)
+                self.send_header("Content-Length", str(len(answer.content)))
+                self.end_headers()
+                self.wfile.write(answer.content)
+
+            def log_message(self, *_args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/xAPI/"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

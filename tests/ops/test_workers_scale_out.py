@@ -16,15 +16,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
-from lms.accounts.models import User
 from lms.core.db import db
 from lms.mail.models import OutgoingMail
 from lms.xapi import builder
 from lms.xapi.models import XapiEndpoint, XapiStatement
 from tests.ops.conftest import lms_process
+from tests.ops.servers import CountingProxy
 
 pytestmark = pytest.mark.multiprocess
 
@@ -38,6 +38,17 @@ def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
             return
         time.sleep(0.02)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def workers_connected(engine) -> int:
+    """Other connections to the test's database: the workers, once they made a round."""
+    with engine.connect() as conn:
+        return conn.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
 
 
 def stop(*processes: subprocess.Popen[bytes]) -> None:
@@ -57,7 +68,21 @@ def test_two_mail_workers_one_killed_mid_batch_send_every_message_once(
 ):
     engine = pg_engine
     total = 500
-    with Session(engine) as session:
+    env = {
+        "LMS_DATABASE_URL": pg_url,
+        "LMS_INSTANCE_PATH": str(tmp_path / "instance"),
+        "LMS_DEMO": "no",
+        "LMS_MAIL_BACKEND": "smtp",
+        "LMS_MAIL_SMTP_HOST": "127.0.0.1",
+        "LMS_MAIL_SMTP_PORT": str(smtp_sink.port),
+        "LMS_MAIL_BATCH_SIZE": "10",
+        "LMS_WORKER_LEASE_SECONDS": str(LEASE),
+    }
+    args = ["mail", "send", "--interval", "0.2"]
+    victim = lms_process(args, env, tmp_path / "victim.log")
+    survivor = lms_process(args, env, tmp_path / "survivor.log")
+    wait_for(lambda: workers_connected(engine) >= 2, 60, "both workers connected")
+    with Session(engine) as session:  # the outbox fills while both are waiting for work
         session.execute(
             insert(OutgoingMail),
             [
@@ -75,19 +100,6 @@ def test_two_mail_workers_one_killed_mid_batch_send_every_message_once(
         )
         session.commit()
         ids = set(session.scalars(select(OutgoingMail.id)))
-    env = {
-        "LMS_DATABASE_URL": pg_url,
-        "LMS_INSTANCE_PATH": str(tmp_path / "instance"),
-        "LMS_DEMO": "no",
-        "LMS_MAIL_BACKEND": "smtp",
-        "LMS_MAIL_SMTP_HOST": "127.0.0.1",
-        "LMS_MAIL_SMTP_PORT": str(smtp_sink.port),
-        "LMS_MAIL_BATCH_SIZE": "10",
-        "LMS_WORKER_LEASE_SECONDS": str(LEASE),
-    }
-    args = ["mail", "send", "--interval", "0.2"]
-    victim = lms_process(args, env, tmp_path / "victim.log")
-    survivor = lms_process(args, env, tmp_path / "survivor.log")
     try:
 
         def victim_claims() -> set[int]:
@@ -160,23 +172,13 @@ def test_two_xapi_workers_one_killed_mid_batch_deliver_every_statement_once(
             language="nl",
         )
         enrolment = enrol(session, user, course)
-        start = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
-        for n in range(total):
-            statement = builder.section_experienced(
-                enrolment=enrolment,
-                user=user,
-                course=course,
-                at=start + timedelta(seconds=n),
-                section=course.sections[n % len(course.sections)],
-            )
-            builder.enqueue(session, statement, user_id=user.id, enrolment_id=enrolment.id)
         session.commit()
-        assert session.scalar(select(func.count()).select_from(User)) == 1
+    proxy = CountingProxy(ralph.url)
     env = {
         "LMS_DATABASE_URL": pg_url,
         "LMS_INSTANCE_PATH": str(tmp_path / "instance"),
         "LMS_DEMO": "no",
-        "LMS_LRS_ENDPOINTS": json.dumps([ralph.endpoint()]),
+        "LMS_LRS_ENDPOINTS": json.dumps([{**ralph.endpoint(), "url": proxy.url}]),
         "LMS_XAPI_BATCH_SIZE": "50",
         "LMS_XAPI_BACKOFF_BASE": "0.1",
         "LMS_WORKER_LEASE_SECONDS": str(LEASE),
@@ -186,6 +188,19 @@ def test_two_xapi_workers_one_killed_mid_batch_deliver_every_statement_once(
     second = lms_process(args, env, tmp_path / "second.log")
     processes = {first.pid: first, second.pid: second}
     try:
+        wait_for(lambda: workers_connected(engine) >= 2, 60, "both workers connected")
+        with pg_app.app_context():  # the queue fills while both are waiting for work
+            start = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
+            for n in range(total):
+                statement = builder.section_experienced(
+                    enrolment=enrolment,
+                    user=user,
+                    course=course,
+                    at=start + timedelta(seconds=n),
+                    section=course.sections[n % len(course.sections)],
+                )
+                builder.enqueue(db.session, statement, user_id=user.id, enrolment_id=enrolment.id)
+            db.session.commit()
 
         def endpoint() -> XapiEndpoint | None:
             with Session(engine) as session:
@@ -193,7 +208,7 @@ def test_two_xapi_workers_one_killed_mid_batch_deliver_every_statement_once(
 
         def busy() -> bool:
             state = endpoint()
-            return state is not None and state.claimed_by is not None and state.cursor > 0
+            return state is not None and state.claimed_by is not None and state.cursor >= 300
 
         wait_for(busy, 60, "a worker delivering")
         holder = endpoint()
@@ -212,6 +227,7 @@ def test_two_xapi_workers_one_killed_mid_batch_deliver_every_statement_once(
         survivor_state = endpoint()
     finally:
         stop(first, second)
+        proxy.stop()
     with Session(engine) as session:
         ids = {str(i) for i in session.scalars(select(XapiStatement.statement_id))}
     stored = ralph.stored_lines()
@@ -219,7 +235,11 @@ def test_two_xapi_workers_one_killed_mid_batch_deliver_every_statement_once(
     assert Counter(s["id"] for s in stored) == Counter(dict.fromkeys(ids, 1))  # each once
     assert cursor_at_kill < total
     assert survivor_state is not None
-    assert survivor_state.claimed_by is None or str(victim_pid) not in survivor_state.claimed_by
-    # Recorded deliveries: exactly one per statement (the batch in flight at the kill was
-    # sent again by the survivor, and Ralph kept one copy).
     assert survivor_state.delivered == total
+    # Sent (and accepted) once each, except the batch in flight at the kill: the survivor
+    # sent it again, and Ralph kept one copy.
+    twice = [statement_id for statement_id, count in proxy.sent.items() if count > 1]
+    assert set(proxy.sent) == ids
+    assert len(twice) <= int(env["LMS_XAPI_BATCH_SIZE"]), len(twice)
+    assert max(proxy.sent.values()) <= 2
+    assert survivor_state.claimed_by is None or str(victim_pid) not in survivor_state.claimed_by
