@@ -65,6 +65,11 @@ LMS_MAIL_BATCH_SIZE = 20
 #: send; an LRS request, LMS_XAPI_TIMEOUT, for each statement of a refused batch).
 LMS_WORKER_LEASE_SECONDS = 300
 
+#: /readyz answers 503 ("not ready") from this many unsent e-mails, or statements not yet
+#: delivered to the slowest LRS endpoint: a worker is probably not running.
+LMS_READY_MAIL_BACKLOG = 1000
+LMS_READY_XAPI_BACKLOG = 50000
+
 #: Public base URL, used in e-mails (links) when there is no request.
 LMS_BASE_URL = "http://127.0.0.1:5000"
 

@@ -6,12 +6,14 @@ so that the LMS can share a database with a host application that uses Alembic i
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import click
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
@@ -31,6 +33,14 @@ def current_revision(app: Flask) -> str | None:
         context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
         heads = context.get_current_heads()
     return ", ".join(sorted(heads)) or None
+
+
+@functools.cache
+def code_heads() -> tuple[str, ...]:
+    """The head revisions of the migration scripts shipped with this code."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return tuple(ScriptDirectory.from_config(config).get_heads())
 
 
 def upgrade(app: Flask, revision: str = "heads") -> bool:
