@@ -83,6 +83,10 @@ LMS_SECURITY_HEADERS_EVERYWHERE = False
 #: only fill cookie settings the host left at Flask's defaults.
 LMS_SECURE_COOKIES = "auto"
 
+#: "json": one JSON line per request on standard error (request id, method, path template,
+#: status, duration, user id); "" (default): no request log of the LMS's own.
+LMS_LOG_FORMAT = ""
+
 #: Behind a reverse proxy: take the client address and scheme from X-Forwarded-* headers.
 LMS_TRUST_PROXY = False
 

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from lms import config as default_config
-from lms.core import auth, errors, health, i18n, navigation, security
+from lms.core import auth, errors, health, i18n, navigation, requestlog, security
 from lms.core.db import db, make_engine, note_write_intent
 from lms.core.params import IdConverter
 
@@ -170,7 +170,10 @@ class LMS:
         security.init_blueprint(parent)
         i18n.init_blueprint(parent)
         navigation.init_blueprint(parent)
-        if not standalone:
+        if standalone:
+            requestlog.init_app(app)
+        else:
+            requestlog.init_blueprint(parent, app)
             errors.register_handlers(parent)
         app.register_blueprint(parent, url_prefix=url_prefix or None)
 
