@@ -83,6 +83,12 @@ LMS_SECURITY_HEADERS_EVERYWHERE = False
 #: only fill cookie settings the host left at Flask's defaults.
 LMS_SECURE_COOKIES = "auto"
 
+#: Web worker processes `lms serve` starts (gunicorn), and that `lms check` judges the set-up
+#: by (SQLite or in-memory rate limits under several workers).
+LMS_WORKERS = 4
+#: Address `lms serve` listens on (the TLS reverse proxy forwards to it).
+LMS_BIND = "127.0.0.1:8000"
+
 #: "json": one JSON line per request on standard error (request id, method, path template,
 #: status, duration, user id); "" (default): no request log of the LMS's own.
 LMS_LOG_FORMAT = ""

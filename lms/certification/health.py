@@ -57,7 +57,7 @@ def record_key_backup(instance_path: Path | str, at: datetime | None = None) -> 
     folder = key_folder(instance_path)
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     marker = folder / BACKUP_MARKER
-    marker.write_text((at or datetime.now(UTC)).isoformat(timespec="seconds") + "\n")
+    marker.write_text((at or datetime.now(UTC)).isoformat(timespec="microseconds") + "\n")
     return marker
 
 

@@ -40,7 +40,7 @@ def add_check(app: Flask, name: str, check: ReadyCheck) -> None:
 def migrations_check(app: Flask, session: Session) -> Check:
     from lms.core.migrate import code_heads, current_revision
 
-    current, expected = current_revision(app), ", ".join(sorted(code_heads()))
+    current, expected = current_revision(app, session.connection()), ", ".join(sorted(code_heads()))
     if current == expected:
         return Check(True, f"schema {current}")
     return Check(False, f"schema {current or 'empty'}, code needs {expected}: run `lms db upgrade`")
