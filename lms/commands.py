@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
+from flask.cli import ScriptInfo, pass_script_info, with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
 from lms.core.db import db
@@ -148,8 +148,8 @@ def _bind(_ctx: click.Context, _param: click.Parameter, value: str | None) -> st
     show_default=True,
     help="Seconds before a stuck request's worker is restarted.",
 )
-@with_appcontext
-def serve_cmd(workers: int | None, bind: str | None, timeout: int) -> None:
+@pass_script_info
+def serve_cmd(info: ScriptInfo, workers: int | None, bind: str | None, timeout: int) -> None:
     """Serve the LMS in production: gunicorn with several worker processes.
 
     Put a TLS reverse proxy (nginx) in front of it and set LMS_TRUST_PROXY. It does not
@@ -159,13 +159,16 @@ def serve_cmd(workers: int | None, bind: str | None, timeout: int) -> None:
     from lms.core.health import migrations_check
     from lms.serving import serve
 
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    try:
-        schema = migrations_check(app, db.session)
-    except SQLAlchemyError as exc:
-        raise click.ClickException(f"the database does not answer: {exc}") from None
-    finally:
-        db.remove()
+    # No app context stays pushed while serving: the workers would all share it (and its
+    # ``g``, the logged-in person included) instead of getting one per request.
+    app = info.load_app()
+    with app.app_context():
+        try:
+            schema = migrations_check(app, db.session)
+        except SQLAlchemyError as exc:
+            raise click.ClickException(f"the database does not answer: {exc}") from None
+        finally:
+            db.remove()
     if not schema.ok:
         raise click.ClickException(schema.detail)
     workers = workers or int(app.config["LMS_WORKERS"])

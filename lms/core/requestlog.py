@@ -36,8 +36,6 @@ def request_id() -> str | None:
 
 
 def _start() -> None:
-    if g.get("lms_request_id"):
-        return  # a host app mounted the LMS twice, or a nested call
     offered = request.headers.get(HEADER, "")
     g.lms_request_id = offered if SANE_ID.fullmatch(offered) else uuid.uuid4().hex
     g.lms_request_started = time.perf_counter()
@@ -50,8 +48,7 @@ def _finish(response: Response) -> Response:
     response.headers[HEADER] = rid
     from flask import current_app
 
-    if current_app.config.get("LMS_LOG_FORMAT") == "json" and not g.get("lms_request_logged"):
-        g.lms_request_logged = True
+    if current_app.config.get("LMS_LOG_FORMAT") == "json":
         logger.info(json.dumps(_line(response, rid), separators=(",", ":")))
     return response
 
