@@ -91,3 +91,10 @@ def test_readyz_fails_when_mail_piles_up(app, client, app_config):
     assert body["checks"]["mail_backlog"]["detail"] == (
         "2 e-mails waiting (limit 2): is `lms mail send` running?"
     )
+
+
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_APPLICATION": "2 per minute"}])
+def test_health_answers_are_never_rate_limited(client, app_config):
+    assert [client.get("/healthz").status_code for _ in range(4)] == [200] * 4
+    assert [client.get("/readyz").status_code for _ in range(4)] == [200] * 4
+    assert [client.get("/login").status_code for _ in range(3)] == [200, 200, 429]
