@@ -166,7 +166,8 @@ def serve_cmd(info: ScriptInfo, workers: int | None, bind: str | None, timeout: 
         try:
             schema = migrations_check(app, db.session)
         except SQLAlchemyError as exc:
-            raise click.ClickException(f"the database does not answer: {exc}") from None
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise click.ClickException(f"the database does not answer: {reason}") from None
         finally:
             db.remove()
     if not schema.ok:
