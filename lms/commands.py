@@ -11,7 +11,8 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
+from flask.cli import ScriptInfo, pass_script_info, with_appcontext
+from sqlalchemy.exc import SQLAlchemyError
 
 from lms.core.db import db
 
@@ -36,6 +37,8 @@ def register(group: click.Group) -> None:
     from lms.xapi.cli import xapi_group
 
     group.add_command(run_cmd)
+    group.add_command(serve_cmd)
+    group.add_command(check_cmd)
     group.add_command(db_group)
     group.add_command(users_group)
     group.add_command(tests_group)
@@ -116,6 +119,90 @@ def run_cmd(host: str, port: int, debug: bool, no_import: bool) -> None:
     from werkzeug.serving import run_simple
 
     run_simple(host, port, app, use_reloader=debug, use_debugger=debug, threaded=True)
+
+
+def _bind(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    host, _, port = value.rpartition(":")
+    if not value.startswith("unix:") and (not host or not port.isdigit()):
+        raise click.BadParameter(f"{value!r}: give HOST:PORT (e.g. 127.0.0.1:8000) or unix:PATH")
+    return value
+
+
+@click.command("serve")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1, max=64),
+    help="Worker processes (default: LMS_WORKERS, 4).",
+)
+@click.option(
+    "--bind",
+    callback=_bind,
+    help="HOST:PORT or unix:PATH to listen on (default: LMS_BIND, 127.0.0.1:8000).",
+)
+@click.option(
+    "--timeout",
+    type=click.IntRange(min=5),
+    default=60,
+    show_default=True,
+    help="Seconds before a stuck request's worker is restarted.",
+)
+@pass_script_info
+def serve_cmd(info: ScriptInfo, workers: int | None, bind: str | None, timeout: int) -> None:
+    """Serve the LMS in production: gunicorn with several worker processes.
+
+    Put a TLS reverse proxy (nginx) in front of it and set LMS_TRUST_PROXY. It does not
+    migrate or import: run `lms db upgrade` and `lms import` when you deploy. Refuses to
+    start while the database schema is not the code's.
+    """
+    from lms.core.health import migrations_check
+    from lms.serving import serve
+
+    # No app context stays pushed while serving: the workers would all share it (and its
+    # ``g``, the logged-in person included) instead of getting one per request.
+    app = info.load_app()
+    with app.app_context():
+        try:
+            schema = migrations_check(app, db.session)
+        except SQLAlchemyError as exc:
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise click.ClickException(f"the database does not answer: {reason}") from None
+        finally:
+            db.remove()
+    if not schema.ok:
+        raise click.ClickException(schema.detail)
+    workers = workers or int(app.config["LMS_WORKERS"])
+    bind = bind or str(app.config["LMS_BIND"])
+    click.echo(f" * serving on {bind} with {workers} workers")
+    serve(app, workers=workers, bind=bind, timeout=timeout)
+
+
+@click.command("check")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Judge the set-up for this many web workers (default: LMS_WORKERS).",
+)
+@with_appcontext
+def check_cmd(workers: int | None) -> None:
+    """Look for configuration problems; say what to do about each one.
+
+    Exit status 1 when there is a problem, 0 when there is none (notes do not count).
+    """
+    from lms.diagnostics import run_checks
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    findings = run_checks(app, workers=workers or int(app.config["LMS_WORKERS"]))
+    problems = [f for f in findings if f.level == "problem"]
+    for finding in findings:
+        click.echo(f"{finding.level}: {finding.what}")
+        if finding.todo:
+            click.echo(f"  what to do: {finding.todo}")
+    if problems:
+        click.echo(f"{len(problems)} problem(s) found.")
+        raise SystemExit(1)
+    click.echo("No problems found.")
 
 
 @click.command("demo")

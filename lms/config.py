@@ -75,6 +75,19 @@ LMS_MAIL_SMTP_STARTTLS = False
 LMS_MAIL_SMTP_TIMEOUT = 10
 #: A message that failed this many times is no longer tried (it stays in the outbox).
 LMS_MAIL_MAX_ATTEMPTS = 5
+#: Messages a mail worker claims at a time (several workers share the outbox).
+LMS_MAIL_BATCH_SIZE = 20
+
+#: How long a worker's claim on work lasts (seconds; renewed while it works): the mail
+#: worker's claimed messages, the xAPI worker's endpoint. Work of a worker that died is
+#: taken over by another one after this long. Must exceed the longest single step (an SMTP
+#: send; an LRS request, LMS_XAPI_TIMEOUT, for each statement of a refused batch).
+LMS_WORKER_LEASE_SECONDS = 300
+
+#: /readyz answers 503 ("not ready") from this many unsent e-mails, or statements not yet
+#: delivered to the slowest LRS endpoint: a worker is probably not running.
+LMS_READY_MAIL_BACKLOG = 1000
+LMS_READY_XAPI_BACKLOG = 50000
 
 #: Public base URL, used in e-mails (links) when there is no request.
 LMS_BASE_URL = "http://127.0.0.1:5000"
@@ -88,6 +101,16 @@ LMS_SECURITY_HEADERS_EVERYWHERE = False
 #: (127.0.0.1, localhost). Cookies are also SameSite=Lax and HttpOnly. In a host app these
 #: only fill cookie settings the host left at Flask's defaults.
 LMS_SECURE_COOKIES = "auto"
+
+#: Web worker processes `lms serve` starts (gunicorn), and that `lms check` judges the set-up
+#: by (SQLite or in-memory rate limits under several workers).
+LMS_WORKERS = 4
+#: Address `lms serve` listens on (the TLS reverse proxy forwards to it).
+LMS_BIND = "127.0.0.1:8000"
+
+#: "json": one JSON line per request on standard error (request id, method, path template,
+#: status, duration, user id); "" (default): no request log of the LMS's own.
+LMS_LOG_FORMAT = ""
 
 #: Behind a reverse proxy: take the client address and scheme from X-Forwarded-* headers.
 LMS_TRUST_PROXY = False

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from lms import config as default_config
-from lms.core import auth, errors, i18n, navigation, security
+from lms.core import auth, errors, health, i18n, navigation, requestlog, security
 from lms.core.db import db, make_engine, note_write_intent
 from lms.core.params import IdConverter
 
@@ -171,7 +171,10 @@ class LMS:
         security.init_blueprint(parent)
         i18n.init_blueprint(parent)
         navigation.init_blueprint(parent)
-        if not standalone:
+        if standalone:
+            requestlog.init_app(app)
+        else:
+            requestlog.init_blueprint(parent, app)
             errors.register_handlers(parent)
         app.register_blueprint(parent, url_prefix=url_prefix or None)
 
@@ -188,11 +191,25 @@ class LMS:
         from lms.organisations.password_views import limit_reset
 
         limit_reset(app, limiter)
+        _register_health(app, limiter)
 
         from lms.commands import lms_group
 
         if "lms" not in app.cli.commands:
             app.cli.add_command(lms_group)  # `flask lms ...` (and app.test_cli_runner())
+
+
+def _register_health(app: Flask, limiter: Limiter) -> None:
+    """Readiness checks of the features; the health answers are never rate limited."""
+    from lms.certification.health import key_check
+    from lms.mail.queries import backlog_check as mail_backlog
+    from lms.xapi.queries import backlog_check as xapi_backlog
+
+    health.add_check(app, "signing_key", key_check)
+    health.add_check(app, "mail_backlog", mail_backlog)
+    health.add_check(app, "xapi_backlog", xapi_backlog)
+    for endpoint in ("lms.core.health", "lms.core.ready"):
+        limiter.exempt(app.view_functions[endpoint])
 
 
 def get_state(app: Flask) -> LMSState:

@@ -127,6 +127,26 @@ def rotate_key_cmd() -> None:
     click.echo(f"New signing key {key.kid}" + (f" (replaces {previous})" if previous else ""))
 
 
+@certificates_group.command("key-backed-up")
+@with_appcontext
+def key_backed_up_cmd() -> None:
+    """Record that the signing key folder was just copied to a backup (`lms check` asks).
+
+    Run it after copying <instance>/certificate-keys somewhere safe; again after every
+    `lms certificates rotate-key`.
+    """
+    from lms.certification.health import record_key_backup
+
+    instance = current_app.config["LMS_INSTANCE_PATH"]
+    if not (signing.key_folder(instance) / signing.CURRENT_FILE).is_file():
+        raise click.ClickException(
+            "there is no signing key yet (it is made with the first certificate, or by "
+            "`lms certificates rotate-key`): nothing to record"
+        )
+    marker = record_key_backup(instance)
+    click.echo(f"Recorded the backup of the signing key in {marker}")
+
+
 @certificates_group.command("revoke")
 @click.argument("code")
 @click.option("--reason", required=True, help="Why it is revoked (kept with the certificate).")

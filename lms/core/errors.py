@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from lms.core.db import db
 from lms.core.i18n import lazy_gettext as _l
+from lms.core.requestlog import request_id
 
 #: Title and plain-language explanation per status code.
 MESSAGES = {
@@ -76,7 +77,12 @@ def render_error(error: HTTPException):
     if isinstance(error, CSRFError):
         explanation = CSRF_MESSAGE
     response = render_template(
-        "lms/error.html", code=code, title=title, explanation=explanation, bare=True
+        "lms/error.html",
+        code=code,
+        title=title,
+        explanation=explanation,
+        bare=True,
+        request_id=request_id(),
     )
     return response, code
 

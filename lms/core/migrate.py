@@ -6,14 +6,17 @@ so that the LMS can share a database with a host application that uses Alembic i
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import click
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy.engine import Connection
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 VERSION_TABLE = "lms_alembic_version"
@@ -26,11 +29,22 @@ def alembic_config(app: Flask) -> Config:
     return config
 
 
-def current_revision(app: Flask) -> str | None:
-    with app.extensions["lms"].engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
-        heads = context.get_current_heads()
-    return ", ".join(sorted(heads)) or None
+def current_revision(app: Flask, connection: Connection | None = None) -> str | None:
+    """The database's schema revision(s); on ``connection`` if given (a check inside a
+    transaction must not open a second one: on SQLite it would wait for its own lock)."""
+    if connection is None:
+        with app.extensions["lms"].engine.connect() as own:
+            return current_revision(app, own)
+    context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
+    return ", ".join(sorted(context.get_current_heads())) or None
+
+
+@functools.cache
+def code_heads() -> tuple[str, ...]:
+    """The head revisions of the migration scripts shipped with this code."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return tuple(ScriptDirectory.from_config(config).get_heads())
 
 
 def upgrade(app: Flask, revision: str = "heads") -> bool:

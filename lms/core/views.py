@@ -6,6 +6,7 @@ from flask import Blueprint, redirect, request, session, url_for
 from flask_login import current_user
 
 from lms.core.db import db, writes
+from lms.core.health import health_view, ready_view
 from lms.core.i18n import ui_languages
 from lms.core.urls import safe_next
 
@@ -31,10 +32,5 @@ def set_language(code: str):
     return redirect(target)
 
 
-@bp.get("/healthz")
-def health():
-    """For load balancers and monitoring: the app answers and reaches its database."""
-    from sqlalchemy import text
-
-    db.session.execute(text("SELECT 1"))
-    return {"status": "ok"}
+bp.add_url_rule("/healthz", "health", health_view)
+bp.add_url_rule("/readyz", "ready", ready_view)

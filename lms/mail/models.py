@@ -27,3 +27,7 @@ class OutgoingMail(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    #: The worker sending it (``host:pid:random``) until ``claimed_until``; a worker that dies
+    #: leaves its claim to expire, and the message is sent by another one then.
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import smtplib
 from collections.abc import Iterable
+from datetime import timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from lms.core.db import utcnow
+from lms.core.workers import lease, worker_id
 from lms.mail.models import OutgoingMail
 
 
@@ -48,7 +50,11 @@ def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
     message["From"] = sender
     message["To"] = mail.recipient
     message["Subject"] = mail.subject
-    message["Message-ID"] = make_msgid(idstring=f"lms-{mail.id}")
+    # The same for every attempt: a message sent again after a crash (see send_pending) has
+    # the Message-ID of the first copy, so that mail programs show it once.
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+    stamp = int(mail.created_at.timestamp()) if mail.created_at else 0
+    message["Message-ID"] = f"<lms-{mail.id}.{stamp}@{domain}>"
     message.set_content(mail.body)
     message["Content-Language"] = mail.language  # after set_content, which clears Content-*
     return message
@@ -88,35 +94,105 @@ class SMTPBackend:
 BACKENDS = {"file": FileBackend, "smtp": SMTPBackend}
 
 
-def send_pending(session: Session, *, limit: int = 100) -> tuple[int, int]:
-    """Send up to ``limit`` unsent messages, committing after each one. Returns (sent, failed).
+def claim_batch(
+    session: Session, *, worker: str, limit: int, max_attempts: int, lease: timedelta
+) -> list[int]:
+    """Claim up to ``limit`` unsent messages for ``worker`` (ids in order); commits.
 
-    Each message is committed as sent right after it leaves, so a crash sends at most one
-    message twice and never loses one.
+    Free messages are unsent, not given up, and unclaimed or with an expired claim (their
+    worker died). On PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets several workers claim at the
+    same moment without waiting for each other or taking the same rows.
+    """
+    now = utcnow()
+    ids = list(
+        session.scalars(
+            select(OutgoingMail.id)
+            .where(
+                OutgoingMail.sent_at.is_(None),
+                OutgoingMail.attempts < max_attempts,
+                or_(OutgoingMail.claimed_until.is_(None), OutgoingMail.claimed_until < now),
+            )
+            .order_by(OutgoingMail.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    if ids:
+        session.execute(
+            update(OutgoingMail)
+            .where(OutgoingMail.id.in_(ids))
+            .values(claimed_by=worker, claimed_until=now + lease)
+            .execution_options(synchronize_session=False)
+        )
+    session.commit()
+    return ids
+
+
+def _still_mine(session: Session, mail_id: int, worker: str, lease: timedelta) -> bool:
+    """Renew the claim on one message just before it is sent; False if it was lost."""
+    now = utcnow()
+    result = session.execute(
+        update(OutgoingMail)
+        .where(
+            OutgoingMail.id == mail_id,
+            OutgoingMail.claimed_by == worker,
+            OutgoingMail.sent_at.is_(None),
+        )
+        .values(claimed_until=now + lease, attempts=OutgoingMail.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return result.rowcount == 1
+
+
+def send_pending(
+    session: Session, *, limit: int | None = None, worker: str | None = None
+) -> tuple[int, int]:
+    """Claim a batch of unsent messages and send them, committing after each one.
+
+    Returns (sent, failed). Each message is committed as sent right after it leaves, so a
+    crash can send the one message in flight twice (with the same Message-ID) and never loses
+    one: the crashed worker's other claims expire and another worker sends them. Several
+    workers may run at once (on SQLite the command allows only one, see core.workers).
     """
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     backend = BACKENDS[app.config["LMS_MAIL_BACKEND"]](app)
     sender = app.config["LMS_MAIL_SENDER"]
-    pending = session.scalars(
-        select(OutgoingMail)
-        .where(
-            OutgoingMail.sent_at.is_(None),
-            OutgoingMail.attempts < app.config["LMS_MAIL_MAX_ATTEMPTS"],
-        )
-        .order_by(OutgoingMail.id)
-        .limit(limit)
-    ).all()
+    worker = worker or worker_id()
+    held = lease(app)
+    ids = claim_batch(
+        session,
+        worker=worker,
+        limit=limit or int(app.config["LMS_MAIL_BATCH_SIZE"]),
+        max_attempts=int(app.config["LMS_MAIL_MAX_ATTEMPTS"]),
+        lease=held,
+    )
     sent = failed = 0
-    for mail in pending:
-        mail.attempts += 1
+    for mail_id in ids:
+        if not _still_mine(session, mail_id, worker, held):
+            continue  # the claim expired and another worker took the message
+        mail = session.get(OutgoingMail, mail_id, populate_existing=True)
+        assert mail is not None
+        message = build_message(mail, sender)
+        session.commit()  # no transaction stays open while the SMTP server is talked to
         try:
-            backend.send([(mail, build_message(mail, sender))])
+            backend.send([(mail, message)])
         except (OSError, smtplib.SMTPException) as exc:
-            mail.last_error = f"{type(exc).__name__}: {exc}"
+            error: str | None = f"{type(exc).__name__}: {exc}"
             failed += 1
         else:
-            mail.sent_at = utcnow()
-            mail.last_error = None
+            error = None
             sent += 1
+        session.execute(
+            update(OutgoingMail)
+            .where(OutgoingMail.id == mail_id)
+            .values(
+                sent_at=None if error else utcnow(),
+                last_error=error,
+                claimed_by=None,
+                claimed_until=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
         session.commit()
     return sent, failed

@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from lms.core.db import db
+from lms.core.workers import WorkerAlreadyRunning, single_worker
 from lms.xapi import delivery, queries, transport
 from lms.xapi.services import retry_issues
 
@@ -24,23 +25,31 @@ def xapi_group() -> None:
 @click.option("--interval", type=float, default=None, help="Seconds between rounds.")
 @with_appcontext
 def deliver_cmd(once: bool, interval: float | None) -> None:
-    """Send committed statements to every configured LRS, in a loop (or once)."""
+    """Send committed statements to every configured LRS, in a loop (or once).
+
+    On PostgreSQL several workers may run at once, on several hosts: each LRS endpoint is
+    served by one of them at a time (a lease), and a worker that dies is taken over. On
+    SQLite only one may run; a second one stops with a message.
+    """
     config = current_app.config
     endpoints = transport.endpoints_from_config(config)
     if not endpoints:
         click.echo("No LRS configured (LMS_LRS_ENDPOINTS): statements stay in the database.")
         click.echo("Use `lms xapi export` to write them out.")
         return
-    factory = current_app.extensions["lms"].session_factory
+    state = current_app.extensions["lms"]
     try:
-        delivery.run(
-            factory,
-            endpoints,
-            transport.Settings.from_config(config),
-            once=once,
-            interval=config["LMS_XAPI_POLL_INTERVAL"] if interval is None else interval,
-            echo=click.echo,
-        )
+        with single_worker(state.engine, "xapi"):
+            delivery.run(
+                state.session_factory,
+                endpoints,
+                transport.Settings.from_config(config),
+                once=once,
+                interval=config["LMS_XAPI_POLL_INTERVAL"] if interval is None else interval,
+                echo=click.echo,
+            )
+    except WorkerAlreadyRunning as exc:
+        raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt:  # pragma: no cover - interactive stop
         click.echo("stopped")
 

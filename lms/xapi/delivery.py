@@ -15,6 +15,14 @@ What an answer means:
   reported as a conflict and never retried by itself.
 - anything else (no connection, timeout, 401, 5xx...): the endpoint failed; it waits
   ``BACKOFF_BASE * 2**(failures-1)`` seconds (at most ``BACKOFF_MAX``) and the cursor stays.
+
+Several workers (processes, hosts) may run at once. Each endpoint is served by one worker at
+a time, which claims it (``claimed_by``, ``claimed_until``: a lease of
+``LMS_WORKER_LEASE_SECONDS``, renewed at every batch and checked in the transaction that
+moves the cursor): statements go out once and in order. The others serve other endpoints or
+wait; when the claiming worker dies its lease expires and the next one carries on from the
+cursor, resending at most the batch that was in flight (idempotent at the LRS). On SQLite
+the command allows one worker (``core.workers.single_worker``).
 """
 
 from __future__ import annotations
@@ -24,11 +32,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from lms.core.db import utcnow
+from lms.core.workers import worker_id
 from lms.xapi.models import XapiDeliveryIssue, XapiEndpoint, XapiStatement
 from lms.xapi.transport import CONFLICT, Endpoint, EndpointFailure, Settings, Transport
 
@@ -47,8 +56,12 @@ class EndpointReport:
     error: str | None = None
     #: The round skipped the endpoint: it is backing off until then.
     waiting_until: datetime | None = None
+    #: The round skipped the endpoint (or stopped): another worker serves it.
+    served_by: str | None = None
 
     def line(self) -> str:
+        if self.served_by is not None:
+            return f"{self.name}: served by another worker ({self.served_by})"
         if self.waiting_until is not None:
             return f"{self.name}: backing off until {self.waiting_until:%Y-%m-%d %H:%M:%S} UTC"
         text = f"{self.name}: sent {self.sent}"
@@ -94,8 +107,53 @@ def endpoint_state(session: Session, name: str) -> XapiEndpoint:
     if state is None:
         state = XapiEndpoint(name=name, cursor=0, delivered=0, failures=0)
         session.add(state)
-        session.commit()
+        try:
+            session.commit()
+        except IntegrityError:  # another worker created it at the same moment
+            session.rollback()
+            state = session.scalars(select(XapiEndpoint).where(XapiEndpoint.name == name)).one()
     return state
+
+
+class ClaimLost(Exception):
+    """The worker's lease on an endpoint expired and another worker took it over."""
+
+
+def claim_endpoint(session: Session, state: XapiEndpoint, worker: str, settings: Settings) -> bool:
+    """Take or renew ``worker``'s lease on the endpoint; commits. False: another worker has it.
+
+    One conditional UPDATE: on PostgreSQL a second worker updating the same row waits for the
+    first to commit and then finds the condition false.
+    """
+    now = utcnow()
+    result = session.execute(
+        update(XapiEndpoint)
+        .where(
+            XapiEndpoint.id == state.id,
+            or_(
+                XapiEndpoint.claimed_by.is_(None),
+                XapiEndpoint.claimed_by == worker,
+                XapiEndpoint.claimed_until < now,
+            ),
+        )
+        .values(claimed_by=worker, claimed_until=now + settings.lease)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    if result.rowcount == 1:
+        session.refresh(state)  # the cursor as the previous worker left it
+        return True
+    return False
+
+
+def release_endpoint(session: Session, state: XapiEndpoint, worker: str) -> None:
+    session.execute(
+        update(XapiEndpoint)
+        .where(XapiEndpoint.id == state.id, XapiEndpoint.claimed_by == worker)
+        .values(claimed_by=None, claimed_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
 
 
 @dataclass
@@ -148,17 +206,22 @@ def _record(
     settings: Settings,
     report: EndpointReport,
     now: datetime,
+    worker: str,
 ) -> None:
-    """Write what a request settled (one short transaction)."""
+    """Write what a request settled (one short transaction), if the lease is still ours."""
     # Write first: SQLite then takes its write lock at the start of the transaction (waiting
     # for it if need be) instead of failing when another writer committed after a read.
-    # On PostgreSQL it also orders two workers that serve the same endpoint.
-    session.execute(
+    # On PostgreSQL it takes the endpoint's row lock; the condition checks the lease, so a
+    # worker whose lease expired never moves the cursor that another worker now owns.
+    renewed = session.execute(
         update(XapiEndpoint)
-        .where(XapiEndpoint.id == state.id)
-        .values(failures=XapiEndpoint.failures)
+        .where(XapiEndpoint.id == state.id, XapiEndpoint.claimed_by == worker)
+        .values(claimed_until=now + settings.lease)
         .execution_options(synchronize_session=False)
     )
+    if renewed.rowcount != 1:
+        session.rollback()
+        raise ClaimLost(state.name)
     issues = {
         issue.statement_row_id: issue
         for issue in session.scalars(
@@ -211,15 +274,46 @@ def deliver_endpoint(
     transport: Transport,
     *,
     should_stop: Callable[[], bool] = lambda: False,
+    worker: str | None = None,
 ) -> EndpointReport:
-    """Send what ``endpoint`` has not had yet, then its due retries; stop at a failure."""
+    """Send what ``endpoint`` has not had yet, then its due retries; stop at a failure.
+
+    Only while ``worker`` holds the endpoint's lease (see the module's docstring).
+    """
+    worker = worker or worker_id()
     report = EndpointReport(endpoint.name)
     state = endpoint_state(session, endpoint.name)
+    if not claim_endpoint(session, state, worker, settings):
+        session.refresh(state)
+        report.served_by = state.claimed_by
+        session.commit()
+        return report
+    try:
+        _deliver_claimed(session, state, endpoint, settings, transport, report, should_stop, worker)
+    except ClaimLost:
+        session.refresh(state)
+        report.served_by = state.claimed_by
+        session.commit()
+        return report
+    release_endpoint(session, state, worker)
+    return report
+
+
+def _deliver_claimed(
+    session: Session,
+    state: XapiEndpoint,
+    endpoint: Endpoint,
+    settings: Settings,
+    transport: Transport,
+    report: EndpointReport,
+    should_stop: Callable[[], bool],
+    worker: str,
+) -> None:
     now = utcnow()
     if state.next_attempt_at is not None and state.next_attempt_at > now:
         report.waiting_until = state.next_attempt_at
         session.commit()
-        return report
+        return
     while not should_stop():
         rows = session.execute(
             select(XapiStatement.id, XapiStatement.sequence, XapiStatement.payload)
@@ -234,9 +328,9 @@ def deliver_endpoint(
         sequences = {row.id: row.sequence for row in rows}
         if outcome.settled:
             state.cursor = max(sequences[row_id] for row_id in outcome.settled)
-        _record(session, state, outcome, settings, report, utcnow())
+        _record(session, state, outcome, settings, report, utcnow(), worker)
         if outcome.error:
-            return report
+            return
     while not should_stop():
         due = session.execute(
             select(XapiDeliveryIssue.statement_row_id, XapiStatement.payload)
@@ -253,10 +347,9 @@ def deliver_endpoint(
         if not due:
             break
         outcome = _send(transport, endpoint, [(row_id, payload) for row_id, payload in due])
-        _record(session, state, outcome, settings, report, utcnow())
+        _record(session, state, outcome, settings, report, utcnow(), worker)
         if outcome.error or not outcome.delivered:
             break
-    return report
 
 
 def deliver_round(
@@ -266,11 +359,15 @@ def deliver_round(
     transport: Transport,
     *,
     should_stop: Callable[[], bool] = lambda: False,
+    worker: str | None = None,
 ) -> list[EndpointReport]:
-    """Stamp, then serve every endpoint once."""
+    """Stamp, then serve every endpoint once (those no other worker is serving)."""
+    worker = worker or worker_id()
     stamp(session)
     return [
-        deliver_endpoint(session, endpoint, settings, transport, should_stop=should_stop)
+        deliver_endpoint(
+            session, endpoint, settings, transport, should_stop=should_stop, worker=worker
+        )
         for endpoint in endpoints
     ]
 
@@ -287,12 +384,13 @@ def run(
 ) -> None:
     """The worker loop of ``lms xapi deliver`` (``once``: a single round, for cron)."""
     transport = Transport(settings)
+    worker = worker_id()
     try:
         while not should_stop():
             session = session_factory()
             try:
                 reports = deliver_round(
-                    session, endpoints, settings, transport, should_stop=should_stop
+                    session, endpoints, settings, transport, should_stop=should_stop, worker=worker
                 )
             except SQLAlchemyError as exc:
                 # The database was busy or away: nothing is lost (the cursor only moves in

@@ -57,6 +57,11 @@ class XapiEndpoint(Base):
     last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
     last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The worker serving this endpoint (``host:pid:random``) until ``claimed_until``: one
+    #: worker at a time per endpoint, so statements go out once and in order; a worker that
+    #: dies leaves its claim to expire, and another one carries on from the cursor.
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     issues: Mapped[list[XapiDeliveryIssue]] = relationship(back_populates="endpoint")
 

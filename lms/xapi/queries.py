@@ -6,9 +6,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from lms.core.health import Check
 from lms.xapi.models import XapiDeliveryIssue, XapiEndpoint, XapiStatement
 from lms.xapi.transport import Endpoint
 
@@ -132,3 +134,30 @@ def export_lines(
         for row in rows:
             yield row.payload
         last_id = rows[-1].id
+
+
+def backlog(session: Session) -> int:
+    """Statements the slowest endpoint has not had yet (0 without an endpoint)."""
+    lowest = session.scalar(select(func.min(XapiEndpoint.cursor)))
+    if lowest is None:
+        return 0
+    return (
+        session.scalar(
+            select(func.count()).where(
+                (XapiStatement.sequence.is_(None)) | (XapiStatement.sequence > lowest)
+            )
+        )
+        or 0
+    )
+
+
+def backlog_check(app: Flask, session: Session) -> Check:
+    if not app.config["LMS_LRS_ENDPOINTS"]:
+        return Check(True, "no LRS configured")
+    waiting = backlog(session)
+    limit = int(app.config["LMS_READY_XAPI_BACKLOG"])
+    if waiting < limit:
+        return Check(True, f"{waiting} waiting")
+    return Check(
+        False, f"{waiting} statements waiting (limit {limit}): is `lms xapi deliver` running?"
+    )

@@ -42,6 +42,8 @@ class Settings:
     backoff_base: float = 2.0
     backoff_max: float = 600.0
     max_attempts: int = 5
+    #: How long a worker's claim on an endpoint lasts (renewed at every batch).
+    lease_seconds: float = 300.0
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -52,7 +54,12 @@ class Settings:
             backoff_base=float(config["LMS_XAPI_BACKOFF_BASE"]),
             backoff_max=float(config["LMS_XAPI_BACKOFF_MAX"]),
             max_attempts=int(config["LMS_XAPI_MAX_ATTEMPTS"]),
+            lease_seconds=float(config["LMS_WORKER_LEASE_SECONDS"]),
         )
+
+    @property
+    def lease(self) -> timedelta:
+        return timedelta(seconds=self.lease_seconds)
 
     def backoff(self, failures: int) -> timedelta:
         seconds = self.backoff_base * 2 ** max(0, failures - 1)

@@ -17,6 +17,7 @@ NOT_LEARNER_PAGES = {
     "lms.learning.media": "images, not pages",
     "lms.core.set_language": "redirects",
     "lms.core.health": "JSON for monitoring",
+    "lms.core.ready": "JSON for monitoring",
     "lms.learning.resume": "redirects to a section",
     "favicon": "redirects",
     "lms.accounts.logout": "POST only",
