@@ -477,11 +477,27 @@ def load(base: str, page: Page, seconds: float, connections: int, raw: Path) -> 
     return json.loads(line[6:])
 
 
+def drain(base: str, connections: int) -> None:
+    """Wait until the workers have finished what wrk left in flight when it stopped (a slow
+    page's last requests would otherwise be charged to the next page)."""
+    for _ in range(2):
+        with ThreadPoolExecutor(connections) as pool:
+            list(
+                pool.map(lambda _: requests.get(f"{base}/healthz", timeout=300), range(connections))
+            )
+
+
 def measure(base, page, seconds, connections, raw, master) -> Result:
+    drain(base, connections)
     data = load(base, page, seconds, connections, raw)
     statuses = {str(k): v for k, v in data["statuses"].items()}
     unexpected = sum(v for k, v in statuses.items() if int(k) not in page.expect)
     note = "no data for this page" if data.get("missing") else ""
+    if not data["requests"] and not data.get("missing"):
+        # Nothing answered within the run: every request sent is counted as an error.
+        note = f"no answer within {seconds:.0f} s"
+        data["p50"] = data["p95"] = data["p99"] = seconds * 1e6
+        data["socket_errors"] += max(data["sent"], 1)
     if page.once and data["requests"] >= len(page.entries):
         note = f"all {len(page.entries)} prepared attempts submitted before the time was up"
     return Result(
@@ -519,6 +535,7 @@ class Sink(BaseHTTPRequestHandler):
 
 
 def batch_jobs(run: Run, env: dict[str, str]) -> None:
+    Sink.received = 0
     sink = ThreadingHTTPServer(("127.0.0.1", free_port()), Sink)
     threading.Thread(target=sink.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{sink.server_address[1]}/xAPI/"
@@ -669,6 +686,12 @@ def growth(runs: list[Run]) -> list[str]:
             for key in GROWTH_PAGES:
                 s, t = small.results.get(key), large.results.get(key)
                 if not s or not t or not s.p50:
+                    continue
+                if not s.requests or not t.requests:
+                    lines.append(
+                        f"- {database} {t.title}: no answer within the run at "
+                        f"{(small if not s.requests else large).learners:,}: **worse**"
+                    )
                     continue
                 e = math.log(max(t.p50, 1e-6) / s.p50) / math.log(k)
                 lines.append(
