@@ -206,10 +206,22 @@ def check_cmd(workers: int | None) -> None:
 
 
 @click.command("demo")
+@click.option(
+    "--scale",
+    type=click.IntRange(min=10),
+    default=None,
+    help="Instead of the demo: N synthetic learners in about 600 organisations, for "
+    "benchmarks (migrates and imports the courses first; see bench/README.md).",
+)
+@click.option("--seed", type=int, default=2026, show_default=True, help="With --scale.")
 @with_appcontext
-def demo_cmd() -> None:
+def demo_cmd(scale: int | None, seed: int) -> None:
     """Seed the demo organisations and accounts into an empty database."""
     from lms.demo import DemoError, seed_demo
+
+    if scale is not None:
+        _scale(scale, seed)
+        return
 
     try:
         seed_demo(db.session)
@@ -217,6 +229,22 @@ def demo_cmd() -> None:
         raise click.ClickException(str(exc)) from None
     db.session.commit()
     click.echo("Demo organisations and accounts created (see README for the logins).")
+
+
+def _scale(learners: int, seed: int) -> None:
+    from lms.core.migrate import upgrade
+    from lms.synthetic import generate, summary
+
+    upgrade(current_app)
+    for line in _import_course_folders():
+        click.echo(f" * {line}")
+    click.echo(f"Generating {learners:,} learners (commits every batch)...")
+    try:
+        report = generate(db.session, learners, seed=seed, echo=click.echo)
+    except ValueError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    click.echo(summary(report))
 
 
 register(lms_group)

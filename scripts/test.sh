@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 
 echo "== lint"
-$BIN/ruff check lms tests scripts
-$BIN/ruff format --check lms tests scripts
+$BIN/ruff check lms tests scripts bench
+$BIN/ruff format --check lms tests scripts bench
 
 echo "== import layers (import-linter: one-way dependencies, no cycles)"
 $BIN/lint-imports --no-cache

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 #: A text in several languages: {language: text}.
@@ -45,6 +46,12 @@ class LessonDef:
     activity_id: str
     module_id: str
 
+    @cached_property
+    def section_id_set(self) -> frozenset[str]:
+        """For the engine, which intersects it with a learner's opened sections (a report
+        computes every person's state: this is built once per version, not per person)."""
+        return frozenset(s.id for s in self.sections)
+
 
 @dataclass(frozen=True)
 class ActivityDef:
@@ -58,13 +65,17 @@ class ActivityDef:
     #: Lessons of an e-learning; empty for other types.
     lessons: tuple[LessonDef, ...] = ()
 
-    @property
+    @cached_property
     def sections(self) -> tuple[SectionDef, ...]:
         return tuple(s for lesson in self.lessons for s in lesson.sections)
 
-    @property
+    @cached_property
     def section_ids(self) -> tuple[str, ...]:
         return tuple(s.id for s in self.sections)
+
+    @cached_property
+    def section_id_set(self) -> frozenset[str]:
+        return frozenset(self.section_ids)
 
 
 @dataclass(frozen=True)
@@ -76,7 +87,7 @@ class ModuleDef:
     completion: str | tuple[str, ...]
     activities: tuple[ActivityDef, ...]
 
-    @property
+    @cached_property
     def counted_activities(self) -> tuple[ActivityDef, ...]:
         """The activities the completion rule looks at (all of them for all/any)."""
         if isinstance(self.completion, tuple):
@@ -123,7 +134,7 @@ class CourseDef:
     def default_language(self) -> str:
         return self.languages[0]
 
-    @property
+    @cached_property
     def counted_modules(self) -> tuple[ModuleDef, ...]:
         if isinstance(self.completion, tuple):
             return tuple(m for m in self.modules if m.id in self.completion)

@@ -113,7 +113,7 @@ def _recorded(records: LearnerRecords, kind: str, item_id: str) -> datetime | No
 
 def elearning_state(activity: ActivityDef, records: LearnerRecords) -> State:
     sections = activity.section_ids
-    opened = sum(1 for s in sections if s in records.visited_sections)
+    opened = len(activity.section_id_set & records.visited_sections)
     recorded = _recorded(records, "activity", activity.id)
     if recorded is not None:
         return State(1.0, COMPLETED, recorded, opened, len(sections))
@@ -158,7 +158,7 @@ def compute(course: CourseDef, records: LearnerRecords) -> CourseState:
         for activity in module.activities:
             activities[activity.id] = activity_state(activity, records)
             for lesson in activity.lessons:
-                opened = sum(1 for s in lesson.sections if s.id in records.visited_sections)
+                opened = len(lesson.section_id_set & records.visited_sections)
                 progress = _ratio(opened, len(lesson.sections))
                 lessons[lesson.id] = State(
                     progress, _status_from_progress(progress), None, opened, len(lesson.sections)

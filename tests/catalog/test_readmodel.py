@@ -106,3 +106,27 @@ def test_several_current_courses_in_a_constant_number_of_queries(
     assert sorted(c.slug for c in cold.values()) == ["demo", "second"]
     assert all(warm[i] is cold[i] for i in ids)
     assert queries.get_current_course_defs(db_session, []) == {}
+
+
+def test_derived_lists_are_built_once_per_version(db_session: Session, tree: CourseTree) -> None:
+    """Reports run the engine for every person and course: what it derives from the
+    (immutable) version must be built once and shared, not rebuilt per person."""
+    import_paths(db_session, tree.paths, tree.certificates)
+    course = get_course_def(db_session, "demo")
+    elearning = course.activities_by_id["m1-elearning"]
+    lesson = elearning.lessons[0]
+    module = course.modules_by_id["m1"]
+    for owner, name in (
+        (elearning, "sections"),
+        (elearning, "section_ids"),
+        (elearning, "section_id_set"),
+        (lesson, "section_id_set"),
+        (module, "counted_activities"),
+        (course, "counted_modules"),
+    ):
+        assert getattr(owner, name) is getattr(owner, name), name
+    assert elearning.section_id_set == frozenset(elearning.section_ids)
+    assert lesson.section_id_set == {s.id for s in lesson.sections}
+    # The cache is the shared one: a second read of the version gives the same objects.
+    again = get_course_def(db_session, "demo").activities_by_id["m1-elearning"]
+    assert again.section_id_set is elearning.section_id_set

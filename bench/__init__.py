@@ -1,0 +1,1 @@
+"""Benchmarks at scale (not shipped with the product): see bench/README.md."""
