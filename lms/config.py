@@ -175,3 +175,12 @@ LMS_CERTIFICATE_VERIFY_RATE_LIMIT = "30 per minute"
 LMS_CERTIFICATE_FONTS: dict[str, str] = {}
 #: Time zone of the dates printed on certificates.
 LMS_CERTIFICATE_TIMEZONE = "Europe/Brussels"
+
+# Privacy and backups --------------------------------------------------------------------------
+
+#: Accounts without a sign-in or any learning activity for this many days are listed for
+#: review (Administration > Inactive accounts) and erased by `lms users purge-inactive --yes`.
+#: 0: no retention period (nothing is listed). At least 30 when set.
+LMS_RETENTION_INACTIVE_DAYS = 0
+#: Entries per page of the audit log viewer.
+LMS_AUDIT_PAGE_SIZE = 50
