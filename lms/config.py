@@ -182,5 +182,10 @@ LMS_CERTIFICATE_TIMEZONE = "Europe/Brussels"
 #: review (Administration > Inactive accounts) and erased by `lms users purge-inactive --yes`.
 #: 0: no retention period (nothing is listed). At least 30 when set.
 LMS_RETENTION_INACTIVE_DAYS = 0
+#: SQLite: after an erasure, rewrite the database file (VACUUM) and empty the write-ahead
+#: log, so that no old page keeps the erased person's data (deleted rows are also zeroed:
+#: secure_delete). Only a huge database where a VACUUM takes too long turns this off, and
+#: then runs `sqlite3 lms.sqlite3 VACUUM` itself soon after.
+LMS_ERASURE_VACUUM = True
 #: Entries per page of the audit log viewer.
 LMS_AUDIT_PAGE_SIZE = 50

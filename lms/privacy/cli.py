@@ -37,7 +37,12 @@ def _erase(person: User) -> list[str]:
         raise click.ClickException(str(exc)) from None
     db.session.commit()
     state = current_app.extensions["lms"]
-    notes = clean_up_after_erasure(state.engine, current_app.config["LMS_INSTANCE_PATH"], report)
+    notes = clean_up_after_erasure(
+        state.engine,
+        current_app.config["LMS_INSTANCE_PATH"],
+        report,
+        vacuum=current_app.config["LMS_ERASURE_VACUUM"],
+    )
     return report.lines() + notes
 
 
@@ -104,6 +109,11 @@ def purge_inactive_cmd(days: int | None, yes: bool) -> None:
         done.mail_ids |= report.mail_ids
         done.words += report.words
     state = current_app.extensions["lms"]
-    for note in clean_up_after_erasure(state.engine, current_app.config["LMS_INSTANCE_PATH"], done):
+    for note in clean_up_after_erasure(
+        state.engine,
+        current_app.config["LMS_INSTANCE_PATH"],
+        done,
+        vacuum=current_app.config["LMS_ERASURE_VACUUM"],
+    ):
         click.echo(f"  {note}")
     click.echo(f"Erased {len(ids)} account(s).")

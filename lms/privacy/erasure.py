@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -62,6 +63,8 @@ from lms.plans.models import LearningPlan, PlanGroup, PlanNudge, PlanPromptSkip
 from lms.reminders.models import Reminder, ReminderPreference, ReminderSummary
 from lms.reporting.models import ReportSnapshot
 from lms.xapi.erasure import erase_statements
+
+log = logging.getLogger(__name__)
 
 #: The name kept on the erased person's row (pages show it translated).
 ERASED_NAME = "Former participant"
@@ -193,7 +196,7 @@ def erase_person(session: Session, person: User, *, actor: User | None = None) -
     person.role_assignments.clear()
     person.full_name = ERASED_NAME
     person.email = None
-    person.username = None
+    person.username = f"erased-{uid}"  # a login is required (a check constraint); unusable
     person.password_hash = None
     person.organisation = None
     person.department = None
@@ -346,7 +349,7 @@ def _mail_mentions(path: Path, words: Iterable[str]) -> bool:
 
 
 def clean_up_after_erasure(
-    engine: Any, instance_path: str | Path, report: ErasureReport
+    engine: Any, instance_path: str | Path, report: ErasureReport, *, vacuum: bool = True
 ) -> list[str]:
     """Remove what the database transaction could not: copies of mails in
     ``<instance>/mail`` that were deleted or name the person, and (SQLite) old pages of the
@@ -363,13 +366,18 @@ def clean_up_after_erasure(
                 path.unlink(missing_ok=True)
                 removed += 1
     notes.append(f"mail copies removed from the instance folder: {removed}")
-    if engine.dialect.name == "sqlite":
+    if engine.dialect.name == "sqlite" and vacuum:
         raw = engine.raw_connection()
         try:
             cursor = raw.cursor()
+            cursor.execute("PRAGMA busy_timeout = 5000")
             cursor.execute("VACUUM")
             busy, _log, _done = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
             cursor.close()
+        except Exception as exc:  # sqlite3.OperationalError: another process holds a lock
+            log.warning("VACUUM after an erasure failed: %s", exc)
+            notes.append(f"the database is busy ({exc}): run the erasure's clean-up again later")
+            return notes
         finally:
             raw.close()
         notes.append(

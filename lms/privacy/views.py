@@ -66,7 +66,12 @@ def erase(user_id: int):
         else:
             db.session.commit()
             state = current_app.extensions["lms"]
-            clean_up_after_erasure(state.engine, current_app.config["LMS_INSTANCE_PATH"], report)
+            clean_up_after_erasure(
+                state.engine,
+                current_app.config["LMS_INSTANCE_PATH"],
+                report,
+                vacuum=current_app.config["LMS_ERASURE_VACUUM"],
+            )
             flash(_("%(name)s has been erased.", name=name), "success")
             return redirect(url_for("lms.admin.people"))
     status = 422 if form.errors else 200
