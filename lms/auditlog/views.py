@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, g, render_template, request
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -71,6 +71,9 @@ def index():
             else sorted(current_user.managed_organisation_ids),
         )
         db.session.commit()
+        # The rows are read while the body is sent, in a new transaction: a read one, so
+        # that a long download never holds SQLite's write lock.
+        g._lms_write_intent = False
         return response
     page = paginate(db.session, query, page_arg(), current_app.config["LMS_AUDIT_PAGE_SIZE"])
     names = queries.names_of(db.session, {e.actor_id for e in page.items if e.actor_id})
