@@ -23,7 +23,7 @@ register_menu_entry(
     MenuEntry(
         "lms.auditlog.index",
         lambda: str(_l("Audit log")),
-        lambda user: user.is_admin,
+        lambda user: user.is_admin or bool(user.managed_organisation_ids),
     )
 )
 
