@@ -46,7 +46,8 @@ def everything(app, rich_person):
         session.add(experiment)
         session.flush()
         enrolment = session.scalars(select(Enrolment).where(Enrolment.user_id == zoe.id)).first()
-        session.add(PlanGroup(enrolment_id=enrolment.id, experiment_id=experiment.id, grp="prompt"))
+        group = PlanGroup(enrolment_id=enrolment.id, experiment_id=experiment.id, grp="prompt")
+        session.add(group)
         session.add(LearningPlan(
             enrolment_id=enrolment.id, user_id=zoe.id, course_id=enrolment.course_id,
             rrule="FREQ=WEEKLY;BYDAY=TU", start_date=utcnow().date(), start_time=time(9, 0),

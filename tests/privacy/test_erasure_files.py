@@ -7,6 +7,7 @@ so that the files hold exactly what the LMS wrote."""
 
 from __future__ import annotations
 
+import contextlib
 import email.header
 import io
 import json
@@ -33,10 +34,8 @@ def encodings(text: str) -> set[bytes]:
     found: set[bytes] = set()
     for form in forms:
         for codec in ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "latin-1", "cp1252"):
-            try:
+            with contextlib.suppress(UnicodeEncodeError):
                 found.add(form.encode(codec))
-            except UnicodeEncodeError:
-                pass
         found.add(json.dumps(form)[1:-1].encode())  # \u00eb escapes (JSON, SQLite JSON)
         found.add("".join(c if c.isascii() else f"&#{ord(c)};" for c in form).encode())
         found.add("".join(c if c.isascii() else f"&#x{ord(c):x};" for c in form).encode())
