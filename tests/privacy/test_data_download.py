@@ -56,8 +56,13 @@ def everything(app, rich_person):
         ))  # fmt: skip
         issue_token(session, zoe, "reset", timedelta(hours=1))
         course = get_course_def(session, "connectoo")
-        session.add(CounterLabel(code="LBLTEST00001", department_id=zoe.department_id,
-                                 course_id=course.course_id, granted_on=utcnow().date()))  # fmt: skip
+        label = CounterLabel(
+            code="LBLTEST00001",
+            department_id=zoe.department_id,
+            course_id=course.course_id,
+            granted_on=utcnow().date(),
+        )
+        session.add(label)
         session.commit()
     return rich_person
 
