@@ -346,3 +346,22 @@ def test_the_commands_explain_themselves(source):
     assert "pg_dump" in runner.invoke(args=["lms", "backup", "--help"]).output
     result = runner.invoke(args=["lms", "backup"])
     assert result.exit_code != 0 and "Missing argument" in result.output
+
+
+def test_a_file_that_does_not_match_its_checksum_is_refused(tmp_path):
+    manifest = {
+        "format": "connectoo-lms-backup",
+        "format_version": 1,
+        "database": "sqlite",
+        "schema_version": None,
+        "files": [{"path": "instance/secret_key", "size": 1, "sha256": "0" * 64}],
+    }
+    archive = build(tmp_path / "wrong.tar.gz", {"instance/secret_key": b"k"}, manifest=manifest)
+    result, _ = _restore(tmp_path, archive)
+    assert result.exit_code != 0 and "checksum does not match" in result.output
+    assert (tmp_path / "target" / "secret_key").read_bytes() != b"k"
+    listed = {**manifest, "files": [*manifest["files"], {"path": "instance/x", "sha256": "0"}]}
+    archive = build(tmp_path / "short.tar.gz", {"instance/secret_key": b"k"}, manifest=listed)
+    result, _ = _restore(tmp_path, archive)
+    assert result.exit_code != 0
+    assert "checksum does not match" in result.output or "incomplete" in result.output
