@@ -160,14 +160,19 @@ def filtered(actor: User, filters: AuditFilters, timezone: str) -> Select[tuple[
     return query.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
 
 
-def action_names(session: Session) -> list[str]:
-    return list(session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+def _distinct(session: Session, actor: User, column: Any) -> list[str]:
+    visible = visible_entries(actor).subquery()
+    values = select(visible.c[column.key]).distinct().order_by(visible.c[column.key])
+    return list(session.scalars(values))
 
 
-def target_types(session: Session) -> list[str]:
-    return list(
-        session.scalars(select(AuditEvent.target_type).distinct().order_by(AuditEvent.target_type))
-    )
+def action_names(session: Session, actor: User) -> list[str]:
+    """The actions of the entries ``actor`` may read (the filter's choices)."""
+    return _distinct(session, actor, AuditEvent.action)
+
+
+def target_types(session: Session, actor: User) -> list[str]:
+    return _distinct(session, actor, AuditEvent.target_type)
 
 
 def names_of(session: Session, ids: set[int]) -> dict[int, str]:

@@ -49,8 +49,8 @@ def index():
             filters=filters,
             page=None,
             names={},
-            actions=queries.action_names(db.session),
-            target_types=queries.target_types(db.session),
+            actions=queries.action_names(db.session, current_user),
+            target_types=queries.target_types(db.session, current_user),
             details_text=queries.details_text,
         ), 400
     if export:
@@ -82,7 +82,7 @@ def index():
         filters=filters,
         page=page,
         names=names,
-        actions=queries.action_names(db.session),
-        target_types=queries.target_types(db.session),
+        actions=queries.action_names(db.session, current_user),
+        target_types=queries.target_types(db.session, current_user),
         details_text=queries.details_text,
     )

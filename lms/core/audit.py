@@ -88,9 +88,8 @@ def _refuse_delete(_mapper: Any, _connection: Any, target: AuditEvent) -> None:
 def _refuse_bulk(state: ORMExecuteState) -> None:
     if not (state.is_update or state.is_delete):
         return
-    if getattr(state.statement, "table", None) is AuditEvent.__table__ and not _erasing(
-        state.session
-    ):
+    table = getattr(state.statement, "table", None)
+    if getattr(table, "name", None) == AuditEvent.__tablename__ and not _erasing(state.session):
         raise AppendOnly("the audit log is append-only: no UPDATE or DELETE")
 
 
