@@ -74,7 +74,7 @@ def logged(app, make_user, make_organisation):
     """Two towns with a coordinator each, entries about both, a formula in a name."""
     panne = make_organisation("De Panne")
     koksijde = make_organisation("Koksijde")
-    admin = make_user(roles=("admin",), name='=HYPERLINK("http://evil.example","x")')
+    admin = make_user(roles=("admin",), name='=HYPERLINK("http://evil.example","x")', language="en")
     an = make_user(roles=("learner", "manager"), manages=[panne], organisation=panne)
     bart = make_user(roles=("learner", "manager"), manages=[koksijde], organisation=koksijde)
     els = make_user(name="Els Peeters", organisation=panne)

@@ -45,7 +45,7 @@ def rows_mentioning(session, words: list[str]) -> list[str]:
 
 def test_erasing_leaves_the_name_and_address_in_no_row(app, rich_person, make_user):
     words = [rich_person.name, rich_person.email]
-    admin = make_user(roles=("admin",))
+    admin = make_user(roles=("admin",), language="en")
     client = app.test_client()
     # She signed in (the audit log keeps her address), an admin searched for her by name.
     with app.app_context():
@@ -151,7 +151,7 @@ def _cursor() -> int:
 
 
 def test_nobody_erases_their_own_account_or_an_erased_person_twice(app, make_user):
-    admin = make_user(roles=("admin",))
+    admin = make_user(roles=("admin",), language="en")
     other = make_user()
     with app.app_context():
         me = db.session.get(User, admin.id)
@@ -172,7 +172,7 @@ def test_only_administrators_reach_the_erase_page(app, make_user, make_organisat
     assert client.get(f"/admin/people/{learner.id}/erase").status_code == 403
     url = f"/admin/people/{learner.id}/erase"
     assert post_form(client, url, {"confirm": "y"}, page="/profile").status_code == 403
-    admin = make_user(roles=("admin",))
+    admin = make_user(roles=("admin",), language="en")
     client = app.test_client()
     login(client, admin)
     assert client.get(f"/admin/people/{2**31}/erase").status_code == 404
