@@ -2,7 +2,7 @@
 
 The trail is append-only: the application adds entries and never changes or removes one.
 An ORM guard refuses an UPDATE or DELETE of an entry (through the unit of work or a bulk
-``update()``/``delete()``), and on PostgreSQL a trigger (migration ``0013_privacy``) refuses
+``update()``/``delete()``), and on PostgreSQL a trigger (migration ``0015_privacy``) refuses
 it in the database too. The one exception is the erasure of a person (``erasure_path``):
 entries keep their actor and target ids (which then point at a nameless row), and the names,
 e-mail addresses and network addresses in their details are removed (``pseudonymise``).

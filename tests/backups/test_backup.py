@@ -312,7 +312,7 @@ def test_postgresql_backups_hold_the_instance_files_only(tmp_path):
         tmp_path,
         instance=instance,
         database_url="postgresql+psycopg://lms@127.0.0.1:5432/lms",
-        schema_version="0013_privacy",
+        schema_version="0015_privacy",
     )
     assert result.database == "postgresql" and result.files == 2
     with tarfile.open(result.path, "r:gz") as tar:
@@ -322,7 +322,7 @@ def test_postgresql_backups_hold_the_instance_files_only(tmp_path):
             "instance/secret_key",
             "manifest.json",
         ]
-    assert manifest["schema_version"] == "0013_privacy"
+    assert manifest["schema_version"] == "0015_privacy"
     assert oct(result.path.stat().st_mode & 0o777) == "0o600"
     with pytest.raises(BackupError, match="already exists"):
         make_backup(

@@ -1,8 +1,8 @@
 """privacy: erased people and certificates of erased holders; the audit log is append-only
 on PostgreSQL (a trigger)
 
-Revision ID: 0013_privacy
-Revises: 0012_overview
+Revision ID: 0015_privacy
+Revises: 0014_ops
 Create Date: 2026-12-07
 """
 
@@ -11,8 +11,8 @@ from alembic import op
 
 import lms.core.db
 
-revision = "0013_privacy"
-down_revision = "0012_overview"
+revision = "0015_privacy"
+down_revision = "0014_ops"
 branch_labels = None
 depends_on = None
 
