@@ -24,6 +24,7 @@ def lms_group() -> None:
 
 def register(group: click.Group) -> None:
     from lms.assessment.cli import tests_group
+    from lms.backups.cli import backup_cmd, restore_cmd
     from lms.certification.cli import certificates_group
     from lms.core.migrate import db_group
     from lms.forums.cli import forums_group
@@ -32,6 +33,7 @@ def register(group: click.Group) -> None:
     from lms.mail.cli import mail_group
     from lms.organisations.cli import users_group
     from lms.plans.cli import plans_group
+    from lms.privacy.cli import erase_cmd, purge_inactive_cmd
     from lms.reminders.cli import reminders_group
     from lms.reporting.cli import reports_group
     from lms.xapi.cli import xapi_group
@@ -41,6 +43,10 @@ def register(group: click.Group) -> None:
     group.add_command(check_cmd)
     group.add_command(db_group)
     group.add_command(users_group)
+    users_group.add_command(erase_cmd)
+    users_group.add_command(purge_inactive_cmd)
+    group.add_command(backup_cmd)
+    group.add_command(restore_cmd)
     group.add_command(tests_group)
     group.add_command(mail_group)
     group.add_command(xapi_group)

@@ -217,3 +217,17 @@ LMS_CERTIFICATE_VERIFY_RATE_LIMIT = "30 per minute"
 LMS_CERTIFICATE_FONTS: dict[str, str] = {}
 #: Time zone of the dates printed on certificates.
 LMS_CERTIFICATE_TIMEZONE = "Europe/Brussels"
+
+# Privacy and backups --------------------------------------------------------------------------
+
+#: Accounts without a sign-in or any learning activity for this many days are listed for
+#: review (Administration > Inactive accounts) and erased by `lms users purge-inactive --yes`.
+#: 0: no retention period (nothing is listed). At least 30 when set.
+LMS_RETENTION_INACTIVE_DAYS = 0
+#: SQLite: after an erasure, rewrite the database file (VACUUM) and empty the write-ahead
+#: log, so that no old page keeps the erased person's data (deleted rows are also zeroed:
+#: secure_delete). Only a huge database where a VACUUM takes too long turns this off, and
+#: then runs `sqlite3 lms.sqlite3 VACUUM` itself soon after.
+LMS_ERASURE_VACUUM = True
+#: Entries per page of the audit log viewer.
+LMS_AUDIT_PAGE_SIZE = 50

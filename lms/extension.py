@@ -41,6 +41,8 @@ FEATURE_BLUEPRINTS: list[tuple[str, str]] = [
     ("lms.reminders.views", ""),
     ("lms.plans.views", ""),
     ("lms.labels.views", "/labels"),
+    ("lms.privacy.views", ""),
+    ("lms.auditlog.views", "/admin/audit"),
 ]
 
 SECRET_KEY_FILE = "secret_key"

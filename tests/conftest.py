@@ -228,6 +228,8 @@ def committing_app(engine: Engine, tmp_path: Path) -> Iterator[Flask]:
     yield app
     app.extensions["lms"].engine.dispose()
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":  # the audit log's trigger allows this only
+            conn.execute(text("SELECT set_config('lms.audit_erasure', 'on', true)"))
         # Courses and banks point at their current version and back: break the cycle first.
         for name in ("lms_course", "lms_question_bank"):
             conn.execute(Base.metadata.tables[name].update().values(current_version_id=None))

@@ -134,6 +134,15 @@ def test_no_backup_of_the_signing_key(app):
     assert "changed after its last recorded backup" in problems(output)[0]
 
 
+def test_lms_backup_counts_as_a_backup_of_the_signing_key(app, tmp_path):
+    current_key(app.config["LMS_INSTANCE_PATH"])
+    assert "No backup of the certificate signing key" in check(app)[1]
+    result = app.test_cli_runner().invoke(args=["lms", "backup", str(tmp_path / "b.tar.gz")])
+    assert result.exit_code == 0, result.output
+    output = check(app)[1]
+    assert "signing key" not in output, output
+
+
 def test_recording_a_backup_without_a_key_is_refused(app):
     result = app.test_cli_runner().invoke(args=["lms", "certificates", "key-backed-up"])
     assert result.exit_code == 1 and "there is no signing key yet" in result.output

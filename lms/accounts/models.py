@@ -51,6 +51,9 @@ class User(UserMixin, Base):
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When the person was erased (lms.privacy.erasure): the row stays as a pseudonym that
+    #: the records kept (forum posts, certificates' status) point at, without name or login.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Part of every session of this person (see ``get_id``); raising it ends them all
     #: (logout, password change: ``services.end_sessions``).
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -114,6 +114,9 @@ class Certificate(Base):
     revocation_reason: Mapped[str | None] = mapped_column(Text)
     replaced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("lms_certificate.id"))
+    #: Set when the holder was erased: the name, the signed document and the results are
+    #: gone; the code, course, dates and status stay to answer "valid or revoked".
+    holder_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     key: Mapped[SigningKey] = relationship()
@@ -147,6 +150,12 @@ MUTABLE_COLUMNS = frozenset(
 )
 
 
+#: Columns the erasure of the holder empties (only together with ``holder_erased_at``).
+ERASABLE_COLUMNS = frozenset(
+    {"holder_name", "payload", "signature", "summary", "holder_erased_at", "revocation_reason"}
+)
+
+
 class ImmutableCertificate(RuntimeError):
     """An attempt to change what a certificate says."""
 
@@ -154,10 +163,12 @@ class ImmutableCertificate(RuntimeError):
 @event.listens_for(Certificate, "before_update")
 def _refuse_changes(_mapper: Any, _connection: Any, target: Certificate) -> None:
     state = inspect(target)
+    erasing = target.holder_erased_at is not None and state.attrs.holder_erased_at.history.added
+    allowed = MUTABLE_COLUMNS | ERASABLE_COLUMNS if erasing else MUTABLE_COLUMNS
     changed = [
         attr.key
         for attr in state.attrs
-        if attr.key not in MUTABLE_COLUMNS
+        if attr.key not in allowed
         and attr.history.has_changes()
         and attr.key in Certificate.__table__.columns
     ]

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import User
+from lms.core import audit
 from lms.core.db import utcnow
 from lms.forums import queries
 from lms.forums.access import ForumAccess, moderators, required_posts
@@ -212,6 +213,15 @@ def set_hidden(
             report.resolved_at = at
             report.resolved_by_id = access.user.id
     session.flush()
+    audit.record(
+        session,
+        "forum_post.hide" if hidden else "forum_post.restore",
+        "forum_post",
+        post.id,
+        actor_id=access.user.id,
+        thread_id=post.thread_id,
+        author_id=post.author_id,
+    )
     update_progress(session, access, post.author, at=at, record=False)
 
 
@@ -225,6 +235,10 @@ def set_thread_flag(
         raise ValueError(flag)
     setattr(thread, flag, value)
     session.flush()
+    action = {"pinned": ("pin", "unpin"), "locked": ("lock", "unlock")}[flag][0 if value else 1]
+    audit.record(
+        session, f"forum_thread.{action}", "forum_thread", thread.id, actor_id=access.user.id
+    )
 
 
 def report_post(
@@ -285,6 +299,10 @@ def resolve_report(
         report.resolved_at = at or utcnow()
         report.resolved_by_id = user.id
         session.flush()
+        audit.record(
+            session, "forum_report.resolve", "forum_report", report.id, actor_id=user.id,
+            post_id=report.post_id,
+        )  # fmt: skip
 
 
 # Reading and following ---------------------------------------------------------------------

@@ -82,6 +82,17 @@ def schedule(
     )
     session.add(live)
     session.flush()
+    audit.record(
+        session,
+        "live_session.create",
+        "live_session",
+        live.id,
+        actor_id=(actor or access.user).id,
+        course_id=live.course_id,
+        activity_id=live.activity_id,
+        starts_at=live.starts_at.isoformat(),
+        organisation_id=organisation_id,
+    )
     return live
 
 
@@ -542,6 +553,16 @@ def mark_attended(
         )
         builder.enqueue(session, statement, user_id=user.id, enrolment_id=enrolment.id)
         results.append(Marked(user, outcome))
+    marked = [r.user.id for r in results if r.outcome in ("marked", "walk-in")]
+    if marked:
+        audit.record(
+            session,
+            "live_session.attendance",
+            "live_session",
+            live.id,
+            actor_id=access.user.id,
+            people=marked,
+        )
     session.refresh(live)
     return results
 

@@ -15,7 +15,8 @@ from lms.organisations.models import Department, Organisation
 
 
 def people_visible_to(actor: User) -> Select[tuple[User]]:
-    query = select(User)
+    # An erased person is a nameless pseudonym (lms.privacy.erasure): nobody lists them.
+    query = select(User).where(User.erased_at.is_(None))
     if actor.is_admin:
         return query
     managed = actor.managed_organisation_ids

@@ -60,7 +60,12 @@ def problems(statement: Mapping[str, Any]) -> list[str]:
         found.append(f"verb.id: {verb_id!r} is not one of the LMS's verbs")
     if not _is_language_map(verb.get("display")):
         found.append("verb.display: must be a language map")
-    _check_activity(statement.get("object"), "object", known_types, found)
+    if verb_id == VERBS["voided"]:
+        target = statement.get("object") or {}
+        if target.get("objectType") != "StatementRef" or not _is_uuid(target.get("id")):
+            found.append("object: a voiding statement points at a StatementRef with a UUID")
+    else:
+        _check_activity(statement.get("object"), "object", known_types, found)
     _check_context(statement.get("context"), known_types, found)
     result = statement.get("result")
     if result is not None:
@@ -187,7 +192,7 @@ def _check_verb_rules(verb_id: Any, statement: Mapping[str, Any], found: list[st
     verb = next((name for name, iri in VERBS.items() if iri == verb_id), None)
     if verb is None:
         return
-    if "registration" not in context:
+    if "registration" not in context and verb != "voided":
         found.append("context.registration: every learning statement names its enrolment")
     if verb == "progressed":
         progress = (result.get("extensions") or {}).get(PROGRESS_EXTENSION)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
+from lms.core import audit
 from lms.core.auth import admin_required
 from lms.core.db import db
 from lms.core.i18n import gettext as _
 from lms.core.i18n import ngettext
+from lms.core.params import parse_int
 from lms.xapi import listeners, queries
 from lms.xapi.services import retry_issues
 from lms.xapi.transport import endpoints_from_config
@@ -40,7 +43,7 @@ def queue():
 
 @bp.post("/retry")
 def retry():
-    ids = [int(value) for value in request.form.getlist("issue") if value.isdigit()]
+    ids = [n for n in map(parse_int, request.form.getlist("issue")) if n is not None]
     if request.form.get("all") == "1":
         count = retry_issues(db.session)
     elif ids:
@@ -48,6 +51,16 @@ def retry():
     else:
         flash(_("Choose the statements to send again."), "error")
         return redirect(url_for(".queue"))
+    audit.record(
+        db.session,
+        "xapi.retry",
+        "xapi_issue",
+        None,
+        actor_id=current_user.id,
+        all=request.form.get("all") == "1",
+        issues=ids,
+        count=count,
+    )
     db.session.commit()
     message = ngettext(
         "%(num)d statement will be sent again at the next delivery round.",

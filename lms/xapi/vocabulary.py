@@ -16,6 +16,8 @@ VERBS: dict[str, str] = {
     # cmi5's verb for "the completion rule of this block or course is met".
     "satisfied": "https://w3id.org/xapi/adl/verbs/satisfied",
     "earned": "http://id.tincanapi.com/verb/earned",
+    # Sent by the LMS itself when a person is erased (object: a StatementRef).
+    "voided": ADL_VERB + "voided",
 }
 
 ADL_ACTIVITY = "http://adlnet.gov/expapi/activities/"

@@ -22,6 +22,7 @@ NOT_LEARNER_PAGES = {
     "favicon": "redirects",
     "lms.accounts.logout": "POST only",
     "lms.plans.calendar": "a calendar file (.ics), not a page",
+    "lms.privacy.my_data_json": "a JSON file (All my data), not a page",
 }
 NOT_LEARNER_PREFIXES = (
     "lms.admin.",
@@ -44,6 +45,10 @@ OWN_AXE_TESTS = (
     "lms.national.",
     "lms.snapshots.",
     "lms.labels.",
+    # Erasing, inactive accounts, the audit log: test_privacy.py ("All my data" is here).
+    "lms.privacy.erase",
+    "lms.privacy.retention",
+    "lms.auditlog.",
 )
 
 

@@ -1,0 +1,1 @@
+"""Backups: ``lms backup DEST`` and ``lms restore ARCHIVE`` (see ``archive.py``)."""
