@@ -15,8 +15,19 @@ from lms.app import create_app
 from lms.commands import register
 
 
+class LmsGroup(FlaskGroup):
+    """Lists only the LMS's own commands: the app's ``lms`` group (the same commands, for a
+    host app's ``flask lms ...``) and Flask-Limiter's ``limiter`` group stay callable but
+    are left out of ``lms --help``."""
+
+    unlisted = frozenset({"lms", "limiter"})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name in super().list_commands(ctx) if name not in self.unlisted]
+
+
 @click.group(
-    cls=FlaskGroup,
+    cls=LmsGroup,
     create_app=lambda: create_app(),
     add_default_commands=False,
     add_version_option=False,

@@ -52,3 +52,17 @@ def test_it_says_when_the_database_does_not_answer(tmp_path):
     result = serve(app)
     assert result.exit_code == 1
     assert "Error: the database does not answer" in result.output
+
+
+def test_lms_help_lists_the_lms_commands_only(tmp_path, monkeypatch):
+    monkeypatch.setenv("LMS_INSTANCE_PATH", str(tmp_path))
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0, result.output
+    listed = {
+        line.split()[0]
+        for line in result.output.split("Commands:")[1].splitlines()
+        if line.startswith("  ")
+    }
+    assert {"serve", "check", "backup", "restore", "users", "reports"} <= listed
+    # The host app's `flask lms` group and Flask-Limiter's group are not ours to list.
+    assert not listed & {"lms", "limiter"}
