@@ -221,9 +221,11 @@ LMS_CERTIFICATE_TIMEZONE = "Europe/Brussels"
 # Privacy and backups --------------------------------------------------------------------------
 
 #: Accounts without a sign-in or any learning activity for this many days are listed for
-#: review (Administration > Inactive accounts) and erased by `lms users purge-inactive --yes`.
+#: review (Administration > Inactive accounts) and erased by `lms users purge-inactive --yes`
+#: (nothing is erased without an administrator or that command). Two years by default: the
+#: data-protection officer sets the period the municipality's register of processing names.
 #: 0: no retention period (nothing is listed). At least 30 when set.
-LMS_RETENTION_INACTIVE_DAYS = 0
+LMS_RETENTION_INACTIVE_DAYS = 730
 #: SQLite: after an erasure, rewrite the database file (VACUUM) and empty the write-ahead
 #: log, so that no old page keeps the erased person's data (deleted rows are also zeroed:
 #: secure_delete). Only a huge database where a VACUUM takes too long turns this off, and

@@ -449,6 +449,10 @@ OTHER_ORGANISATIONS = [
 #: months), so the counter holds the label.
 VEURNE_DESK = [("Jonas Vandenberghe", "jonas.vandenberghe"), ("Sarah Goethals", "sarah.goethals")]
 
+#: People who left long ago (days since they joined, days since their last sign-in): the
+#: list of inactive accounts (retention, two years by default) shows them.
+LONG_GONE = {"wim.peeters@minfin.demo": (1100, 1000), "bram.maes@ocmwdepanne.demo": (900, 850)}
+
 #: People the overview's part of the demo adds.
 OVERVIEW_PEOPLE = sum(len(o[4]) for o in OTHER_ORGANISATIONS) + len(VEURNE_DESK)
 
@@ -497,6 +501,11 @@ def seed_overview_demo(session: Session, organisations, account, connectoo, now)
                 roles=[RoleSpec("learner")],
             )
         )
+    for person in made:
+        if person.email in LONG_GONE:
+            joined, last_seen = LONG_GONE[person.email]
+            person.created_at = now - timedelta(days=joined)
+            person.last_login_at = now - timedelta(days=last_seen)
     if connectoo is None:
         return made
     hilde = session.scalar(select(User).where(User.email == "hilde.mortier@veurne.demo"))

@@ -15,6 +15,7 @@ from lms.demo import (
     DEMO_PASSWORD,
     DEMO_PEOPLE,
     DOMAINS,
+    LONG_GONE,
     OTHER_ACCOUNTS,
     OTHER_ORGANISATIONS,
     OVERVIEW_PEOPLE,
@@ -164,3 +165,10 @@ def _the_overview_label_and_snapshots(app, client_of) -> None:
     coordinator = client_of("an.vermeulen@depanne.demo")
     snapshots = _page_text(coordinator, "/progress/snapshots/")
     assert "De Panne" in snapshots and "Koksijde" not in snapshots
+    # With the default retention period (two years) the people who left long ago are listed
+    # for review, and nobody else (Koen Desmet never signed in either, but joined recently).
+    inactive = _page_text(admin, "/admin/retention")
+    names = {email: name for o in OTHER_ORGANISATIONS for name, email, _ in o[4]}
+    for email in LONG_GONE:
+        assert names[email] in inactive
+    assert "Koen Desmet" not in inactive and "Els Peeters" not in inactive
