@@ -193,11 +193,16 @@ def update_profile(
     email: str | None,
     username: str | None,
     language: str,
+    kind: str | None = None,
     actor: User | None = None,
 ) -> None:
+    """Change what a person or an administrator may change; ``kind`` (staff or volunteer)
+    only when given."""
     email, username = normalise_login(email), normalise_login(username)
     if not email and not username:
         raise AccountError(_("Give an e-mail address or a username."), "email")
+    if kind is not None and kind not in PERSON_KINDS:
+        raise AccountError(_("A person is staff or a volunteer."), "kind")
     for value, field in ((email, "email"), (username, "username")):
         if value and login_taken(session, value, except_user_id=user.id):
             raise AccountError(
@@ -205,8 +210,14 @@ def update_profile(
             )
     user.full_name, user.email, user.username = full_name.strip(), email, username
     user.preferred_language = language
+    details = {}
+    if kind is not None and kind != user.kind:
+        details["kind"] = kind
+        user.kind = kind
     session.flush()
-    audit.record(session, "user.update", "user", user.id, actor_id=actor.id if actor else None)
+    audit.record(
+        session, "user.update", "user", user.id, actor_id=actor.id if actor else None, **details
+    )
 
 
 def move_user(

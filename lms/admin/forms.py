@@ -112,6 +112,15 @@ class PersonForm(LMSForm):
         default="nl",
         validators=[DataRequired(_l("Choose a language."))],
     )
+    kind = RadioField(
+        _l("Staff or volunteer"),
+        description=_l(
+            "Volunteers (digihelpers) take the same courses and are counted apart in the reports."
+        ),
+        choices=options([("staff", _l("Staff member")), ("volunteer", _l("Volunteer"))]),
+        default="staff",
+        validators=[Optional()],  # left out of a POST: staff when new, unchanged when not
+    )
     roles = CheckboxesField(_l("Roles"), choices=options(ROLE_LABELS.items()))
     managed_organisations = CheckboxesField(
         _l("Coordinator of"),

@@ -353,6 +353,7 @@ def person_new():
                 department=department,
                 roles=roles,
                 language=form.preferred_language.data,
+                kind=form.kind.data or "staff",
                 actor=current_user,
             )
         except AccountError as exc:
@@ -409,6 +410,7 @@ def person(user_id: int):
                 email=form.email.data,
                 username=form.username.data,
                 language=form.preferred_language.data,
+                kind=form.kind.data or None,
                 actor=current_user,
             )
             move_user(db.session, person, organisation, department, actor=current_user)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from lms.accounts.models import User
@@ -119,3 +121,59 @@ def test_people_list_is_paginated_and_searchable(app, client, make_user, make_or
     assert "page=2" in first
     found = client.get("/admin/people?q=learner+07").get_data(as_text=True)
     assert "Learner 07" in found and "Learner 08" not in found
+
+
+def _checked(html: str, name: str) -> str | None:
+    """The value of the checked radio button called ``name``."""
+    for tag in re.findall(r"<input[^>]*>", html):
+        if f'name="{name}"' in tag and re.search(r"\bchecked\b", tag):
+            return re.search(r'value="([^"]*)"', tag).group(1)
+    return None
+
+
+def test_admin_adds_a_volunteer_and_changes_staff_into_volunteer(
+    app, client, make_user, make_organisation
+):
+    org = make_organisation("De Panne")
+    login(client, make_user(roles=("admin",)))
+    token = csrf_token(client, "/admin/people/new")
+    form = client.get("/admin/people/new").get_data(as_text=True)
+    assert _checked(form, "kind") == "staff"
+    base = {
+        "csrf_token": token,
+        "organisation": str(org.id),
+        "preferred_language": "nl",
+        "roles": ["learner"],
+    }
+    response = client.post(
+        "/admin/people/new",
+        data={
+            **base,
+            "full_name": "Vera Vrijwilliger",
+            "email": "vera@example.be",
+            "kind": "volunteer",
+        },
+    )
+    assert response.status_code == 302
+    bad = client.post(
+        "/admin/people/new",
+        data={**base, "full_name": "X", "email": "x@example.be", "kind": "intern"},
+    )
+    assert bad.status_code == 422  # not a choice: a clear error, nothing added
+    with app.app_context():
+        vera = db.session.scalars(select(User).where(User.email == "vera@example.be")).one()
+        assert vera.kind == "volunteer"
+        assert db.session.scalars(select(User).where(User.email == "x@example.be")).first() is None
+        vera_id = vera.id
+    # A staff member becomes a volunteer; a POST without the field leaves it as it is.
+    staff = make_user(name="Stijn Staff", email="stijn@example.be", organisation=org)
+    edit = {**base, "full_name": "Stijn Staff", "email": "stijn@example.be"}
+    assert client.post(f"/admin/people/{staff.id}", data=edit).status_code == 302
+    with app.app_context():
+        assert db.session.get(User, staff.id).kind == "staff"
+    client.post(f"/admin/people/{staff.id}", data={**edit, "kind": "volunteer"})
+    with app.app_context():
+        assert db.session.get(User, staff.id).kind == "volunteer"
+        assert db.session.get(User, vera_id).kind == "volunteer"
+    page = client.get(f"/admin/people/{staff.id}").get_data(as_text=True)
+    assert _checked(page, "kind") == "volunteer"
