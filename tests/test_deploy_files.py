@@ -23,7 +23,10 @@ def lms_commands() -> list[tuple[str, list[str]]]:
         found.append((unit.name, shlex.split(line.removeprefix("ExecStart="))[1:]))
     docs = (REPO / "docs" / "operations.md").read_text()
     for match in re.finditer(r"\.venv/bin/lms ([^\n#`]+)", docs):
-        found.append(("docs/operations.md", shlex.split(match.group(1))))
+        words = shlex.split(match.group(1))
+        # The command ends where the shell line goes on (`&&`, `;`, `|`).
+        end = next((i for i, w in enumerate(words) if w in {"&&", "||", ";", "|"}), len(words))
+        found.append(("docs/operations.md", words[:end]))
     return found
 
 

@@ -31,6 +31,7 @@ import email
 import email.policy
 import logging
 import re
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -367,12 +368,19 @@ def clean_up_after_erasure(
                 removed += 1
     notes.append(f"mail copies removed from the instance folder: {removed}")
     if engine.dialect.name == "sqlite" and vacuum:
+        # Idle pooled connections are closed first: a statement one of them left unfinished
+        # would keep a read mark in the write-ahead log and stop it being emptied.
+        engine.dispose(close=True)
         raw = engine.raw_connection()
         try:
             cursor = raw.cursor()
             cursor.execute("PRAGMA busy_timeout = 5000")
             cursor.execute("VACUUM")
-            busy, _log, _done = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            for attempt in range(5):  # a reader of another thread may be just finishing
+                busy, _log, _done = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                if not busy:
+                    break
+                time.sleep(0.2 * (attempt + 1))
             cursor.close()
         except Exception as exc:  # sqlite3.OperationalError: another process holds a lock
             log.warning("VACUUM after an erasure failed: %s", exc)
