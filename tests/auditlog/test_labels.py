@@ -239,10 +239,12 @@ def test_the_page_names_people_in_one_query(app, entries, make_user):
     cost one query."""
     with app.app_context():
         admin = entries["admin"].id
-        for n in range(6):
+        for n in range(6):  # even: only about them; odd: only done by them
             person = make_user(name=f"Extra {n}")
-            audit.record(db.session, "user.update", "user", person.id, actor_id=admin)
-            audit.record(db.session, "user.password", "user", person.id, actor_id=person.id)
+            if n % 2:
+                audit.record(db.session, "report.export", "report", None, actor_id=person.id)
+            else:
+                audit.record(db.session, "user.update", "user", person.id, actor_id=admin)
         db.session.commit()
     client = app.test_client()
     login(client, entries["admin"])
@@ -261,8 +263,9 @@ def test_the_page_names_people_in_one_query(app, entries, make_user):
     assert len(seen) == 1
     about = _cell_texts(html, 3)
     done_by = _cell_texts(html, 1)
-    for n in range(6):
+    for n in range(0, 6, 2):
         assert any(cell.startswith(f"Person: Extra {n} (#") for cell in about)
+    for n in range(1, 6, 2):
         assert any(cell.startswith(f"Extra {n} (#") for cell in done_by)
 
 
@@ -291,3 +294,18 @@ def test_an_erased_person_is_never_named_again(app, entries):
         assert not [row for row in table if "Peeters" in " ".join(row)]
         hers = [row for row in table[1:] if row[2] == str(els)]
         assert hers and {row[3] for row in hers} == {"Former participant"}
+
+
+def test_an_unknown_code_in_the_exports_is_neutralised(app, entries):
+    """An unknown code is its own label: in the export both cells are neutralised."""
+    with app.app_context():
+        audit.record(db.session, "=1+2", "user", entries["els"].id, actor_id=entries["admin"].id)
+        db.session.commit()
+    client = app.test_client()
+    login(client, entries["admin"])
+    response = client.get("/admin/audit/", query_string={"format": "csv"})
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    response.close()
+    assert [r[4:6] for r in rows[1:] if "1+2" in r[4]] == [["'=1+2", "'=1+2"]]
+    html = client.get("/admin/audit/").get_data(as_text=True)
+    assert "=1+2" in _cell_texts(html, 2)

@@ -177,8 +177,10 @@ def test_exports_neutralise_formulas_and_are_recorded(app, logged):
     assert response.headers["Cache-Control"] == "no-store"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     response.close()
-    assert rows[0][3] == "Done by"
-    assert [r[4] for r in rows[1:]] == ["department.rename"]
+    # The columns of before, in their order, with what was done in words beside the code.
+    assert rows[0] == ["Number", "When", "Done by (number)", "Done by", "Action", "What was done",
+                       "About", "About (number)", "Details"]  # fmt: skip
+    assert [r[4:6] for r in rows[1:]] == [["department.rename", "Department renamed"]]
     assert rows[1][3] == "'" + '=HYPERLINK("http://evil.example","x")'
     response = client.get("/admin/audit/", query_string={"format": "xlsx", "action": "department"})
     sheet = load_workbook(io.BytesIO(response.get_data())).worksheets[0]
