@@ -1,5 +1,5 @@
-"""Plain-language names for the audit log's codes: what was done (``action``) and what it was
-about (``target_type``), for the viewer and its exports.
+"""Plain-language names for the audit log's codes: what was done (``action``), what it was
+about (``target_type``) and the names of its details, for the viewer and its exports.
 
 Every code that ``lms.core.audit.record`` is called with in ``lms/`` has a label here (a test
 scans the source for them). A code without one (older entries, a plugin's action) is shown
@@ -8,8 +8,11 @@ as itself, so nothing is ever hidden.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from typing import Any
 
+from lms.core.i18n import gettext as _
 from lms.core.i18n import lazy_gettext as _l
 
 #: What was done, by action code.
@@ -88,6 +91,73 @@ TARGET_LABELS: dict[str, Any] = {
 }
 
 
+#: The names of the details entries carry, by key (the exports keep the keys themselves).
+DETAIL_LABELS: dict[str, Any] = {
+    "address": _l("Network address"),
+    "roles": _l("Roles"),
+    "old": _l("Before"),
+    "new": _l("After"),
+    "before": _l("Before"),
+    "after": _l("After"),
+    "old_organisation_id": _l("Organisation before (number)"),
+    "new_organisation_id": _l("Organisation after (number)"),
+    "old_department_id": _l("Department before (number)"),
+    "new_department_id": _l("Department after (number)"),
+    "extra_time_percent": _l("Extra time, in percent"),
+    "no_time_limit": _l("No time limit"),
+    "code": _l("Certificate code"),
+    "new_code": _l("New certificate code"),
+    "reason": _l("Reason"),
+    "old_name": _l("Name before"),
+    "new_name": _l("Name after"),
+    "thread_id": _l("Forum thread (number)"),
+    "author_id": _l("Writer of the post (number)"),
+    "post_id": _l("Forum post (number)"),
+    "course_id": _l("Course"),
+    "activity_id": _l("Activity"),
+    "starts_at": _l("Starts at"),
+    "organisation_id": _l("Organisation (number)"),
+    "department_id": _l("Department (number)"),
+    "user_id": _l("Person (number)"),
+    "changes": _l("What changed"),
+    "promoted": _l("Moved up from the waiting list (numbers)"),
+    "told": _l("People told by e-mail"),
+    "registered": _l("Registered people"),
+    "waiting": _l("People on the waiting list"),
+    "people": _l("People (numbers)"),
+    "expires_at": _l("Valid until"),
+    "sent": _l("E-mail sent"),
+    "name": _l("Name"),
+    "level": _l("Level"),
+    "parent_id": _l("Part of (number)"),
+    "share": _l("Share of people"),
+    "report": _l("Report"),
+    "format": _l("File type"),
+    "filters": _l("Filters"),
+    "rows": _l("Rows"),
+    "organisations": _l("Organisations (numbers)"),
+    "provider": _l("Sign-in service"),
+    "domains": _l("E-mail domains"),
+    "create_accounts": _l("Create accounts at the first sign-in"),
+    "passwords_off": _l("Passwords turned off"),
+    "method": _l("Way of signing in"),
+    "detail": _l("More details"),
+    "all": _l("All"),
+    "issues": _l("Problems (numbers)"),
+    "count": _l("Number"),
+    "weekdays": _l("Days of the week"),
+    "start_time": _l("Start time"),
+    "minutes": _l("Minutes"),
+    "staff": _l("Staff members"),
+    "certified": _l("Staff members with a valid certificate"),
+    "mandatory": _l("Mandatory"),
+    "due_kind": _l("Kind of deadline"),
+    "due_date": _l("Due date"),
+    "due_days": _l("Days to finish"),
+    "renew_on_expiry": _l("Again when the certificate expires"),
+}
+
+
 def action_label(code: str) -> str:
     """What ``code`` means, in the current language; an unknown code is shown as itself."""
     label = ACTION_LABELS.get(code)
@@ -104,3 +174,24 @@ def by_label(codes: list[str], label: Any) -> list[tuple[str, str]]:
     """``(code, label)`` pairs in the order of their labels (for a filter's options)."""
     pairs = [(code, label(code)) for code in codes]
     return sorted(pairs, key=lambda pair: (pair[1].casefold(), pair[0]))
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if value is None:
+        return _("none")
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(v, str | int) for v in value):
+        return ", ".join(str(v) for v in value) if value else _("none")
+    return json.dumps(value, ensure_ascii=False)
+
+
+def detail_items(details: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """An entry's details as ``(name, value)`` to read: a known key by its label (an
+    unknown one as itself), yes and no in words, a list of names or numbers with commas."""
+    return [
+        (str(DETAIL_LABELS[key]) if key in DETAIL_LABELS else key, _value_text(value))
+        for key, value in (details or {}).items()
+    ]

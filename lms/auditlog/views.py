@@ -97,5 +97,5 @@ def _choices_and_helpers() -> dict[str, Any]:
         ),
         "action_label": labels.action_label,
         "target_label": labels.target_label,
-        "details_text": queries.details_text,
+        "detail_items": labels.detail_items,
     }

@@ -17,7 +17,14 @@ from sqlalchemy import event, select
 
 import lms
 from lms.accounts.models import User
-from lms.auditlog.labels import ACTION_LABELS, TARGET_LABELS, action_label, target_label
+from lms.auditlog.labels import (
+    ACTION_LABELS,
+    DETAIL_LABELS,
+    TARGET_LABELS,
+    action_label,
+    detail_items,
+    target_label,
+)
 from lms.catalog.queries import get_course_def
 from lms.core import audit
 from lms.core.audit import AuditEvent
@@ -128,6 +135,34 @@ def test_every_recorded_action_has_a_label():
     assert not missing, f"target types without a label in lms/auditlog/labels.py: {missing}"
 
 
+def test_every_named_detail_has_a_label():
+    """The details a call writes by name (``reason=...``) have a name to read too."""
+    missing: dict[str, set[str]] = {}
+    for path in sorted(SOURCE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and _is_record(node):
+                for keyword in node.keywords:
+                    named = keyword.arg not in (None, "actor_id", "action", "target_type")
+                    if named and keyword.arg not in DETAIL_LABELS:
+                        missing.setdefault(keyword.arg, set()).add(path.name)
+    assert not missing, f"details without a label in lms/auditlog/labels.py: {missing}"
+
+
+def test_details_read_in_words(app):
+    details = {"sent": True, "no_time_limit": False, "roles": ["learner", "trainer"],
+               "filters": {"action": "user"}, "due_date": None, "plugin_key": 3}  # fmt: skip
+    with app.test_request_context(), force_locale("nl"):
+        assert detail_items(details) == [
+            ("E-mail verstuurd", "Ja"),
+            ("Geen tijdslimiet", "Nee"),
+            ("Rollen", "learner, trainer"),
+            ("Filters", '{"action": "user"}'),
+            ("Uiterste datum", "geen"),
+            ("plugin_key", "3"),
+        ]
+    assert detail_items(None) == [] == detail_items({})
+
+
 def test_labels_are_distinct_and_translated(app):
     """Two actions never read the same (the filter would show two equal choices), in any
     language, and every label is translated."""
@@ -179,6 +214,7 @@ def entries(app, make_user, make_organisation):
     with app.app_context():
         audit.record(db.session, "user.login", "user", els.id, actor_id=els.id)
         audit.record(db.session, "user.roles", "user", els.id, actor_id=admin.id, roles=["x"])
+        audit.record(db.session, "user.reset_request", "user", els.id, sent=True, plugin_key=3)
         audit.record(db.session, "plugin.something_new", "plugin_thing", 7, actor_id=admin.id)
         db.session.commit()
     return {"admin": admin, "els": els, "panne": panne}
@@ -207,6 +243,9 @@ def test_the_page_shows_labels_and_keeps_the_codes(app, entries):
     about = _cell_texts(html, 3)
     assert f"Person: Els Peeters (#{els})" in about
     assert "plugin_thing (#7)" in about
+    details = _cell_texts(html, 4)
+    assert "Roles: x" in details
+    assert "E-mail sent: Yes plugin_key: 3" in details  # an unknown detail by its key
     # The filters: labels to read, codes as values, in the order of the labels.
     options = _options(html, "action")
     assert ("user.login", "Signed in") in options
