@@ -95,6 +95,7 @@ TARGET_LABELS: dict[str, Any] = {
 DETAIL_LABELS: dict[str, Any] = {
     "address": _l("Network address"),
     "roles": _l("Roles"),
+    "kind": _l("Staff member or volunteer"),
     "old": _l("Before"),
     "new": _l("After"),
     "before": _l("Before"),
