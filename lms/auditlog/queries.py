@@ -9,7 +9,7 @@ organisations or its departments, or done by one of their people. Anyone else se
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -19,6 +19,7 @@ from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import User
+from lms.auditlog.labels import action_label
 from lms.core.audit import AuditEvent
 from lms.core.db import utcnow
 from lms.core.i18n import gettext as _
@@ -176,13 +177,26 @@ def target_types(session: Session, actor: User) -> list[str]:
 
 
 def names_of(session: Session, ids: set[int]) -> dict[int, str]:
-    """Who the actor ids are (erased people are shown by number only)."""
+    """The names of the people ``ids``; an erased person is shown by the name the erasure
+    left them ("Former participant"), never their own."""
     if not ids:
         return {}
     rows = session.execute(
         select(User.id, User.full_name, User.erased_at).where(User.id.in_(ids))
     ).all()
     return {uid: (_("Former participant") if erased else name) for uid, name, erased in rows}
+
+
+def names_on_page(session: Session, entries: Iterable[AuditEvent]) -> dict[int, str]:
+    """The names of the people who did the ``entries`` and of the people they are about, in
+    one query (an erased person by the name the erasure left them, never their own)."""
+    ids: set[int] = set()
+    for entry in entries:
+        if entry.actor_id:
+            ids.add(entry.actor_id)
+        if entry.target_type == "user" and entry.target_id:
+            ids.add(entry.target_id)
+    return names_of(session, ids)
 
 
 def details_text(details: Mapping[str, Any] | None) -> str:
@@ -209,6 +223,13 @@ AUDIT_COLUMNS: tuple[Column, ...] = (
     Column("actor_id", _l("Done by (number)"), "int", lambda r: r.event.actor_id),
     Column("actor", _l("Done by"), "text", lambda r: r.actor_name, width=28),
     Column("action", _l("Action"), "text", lambda r: r.event.action, width=24),
+    Column(
+        "action_label",
+        _l("What was done"),
+        "text",
+        lambda r: action_label(r.event.action),
+        width=40,
+    ),
     Column("target_type", _l("About"), "text", lambda r: r.event.target_type),
     Column("target_id", _l("About (number)"), "int", lambda r: r.event.target_id),
     Column("details", _l("Details"), "text", lambda r: details_text(r.event.details), width=60),

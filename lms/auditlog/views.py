@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, current_app, g, render_template, request
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from lms.auditlog import queries
+from lms.auditlog import labels, queries
 from lms.core.auth import role_required
 from lms.core.db import db, writes
 from lms.core.i18n import lazy_gettext as _l
@@ -49,9 +51,7 @@ def index():
             filters=filters,
             page=None,
             names={},
-            actions=queries.action_names(db.session, current_user),
-            target_types=queries.target_types(db.session, current_user),
-            details_text=queries.details_text,
+            **_choices_and_helpers(),
         ), 400
     if export:
         rows = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
@@ -76,13 +76,26 @@ def index():
         g._lms_write_intent = False
         return response
     page = paginate(db.session, query, page_arg(), current_app.config["LMS_AUDIT_PAGE_SIZE"])
-    names = queries.names_of(db.session, {e.actor_id for e in page.items if e.actor_id})
     return render_template(
         "lms/auditlog/index.html",
         filters=filters,
         page=page,
-        names=names,
-        actions=queries.action_names(db.session, current_user),
-        target_types=queries.target_types(db.session, current_user),
-        details_text=queries.details_text,
+        names=queries.names_on_page(db.session, page.items),
+        **_choices_and_helpers(),
     )
+
+
+def _choices_and_helpers() -> dict[str, Any]:
+    """The filter's choices (code and label, in the order of the labels) and the helpers the
+    template names entries with."""
+    return {
+        "actions": labels.by_label(
+            queries.action_names(db.session, current_user), labels.action_label
+        ),
+        "target_types": labels.by_label(
+            queries.target_types(db.session, current_user), labels.target_label
+        ),
+        "action_label": labels.action_label,
+        "target_label": labels.target_label,
+        "detail_items": labels.detail_items,
+    }
