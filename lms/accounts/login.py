@@ -16,6 +16,7 @@ from datetime import timedelta
 from flask import Flask, Response, current_app, request
 from flask_limiter import Limiter
 from flask_login import login_user
+from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import User
 from lms.accounts.services import normalise_login
@@ -28,7 +29,8 @@ def load_user(token: str) -> User | None:
     """The person a session belongs to, or None when the session no longer counts."""
     user_id, _, generation = token.partition(":")
     try:
-        user = db.session.get(User, int(user_id))
+        # With the roles in the same query (the relationship would load them in a second).
+        user = db.session.get(User, int(user_id), options=[joinedload(User.role_assignments)])
         generation_number = int(generation)
     except ValueError:
         return None  # not ours, or a session from before generations existed

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from alembic.script import ScriptDirectory
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import inspect, text
@@ -63,6 +62,10 @@ def restore_cmd(archive: Path) -> None:
     file name, a newer schema or an instance with data is refused."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     state = app.extensions["lms"]
+    # Alembic is imported here, not with the module: the CLI commands are registered on every
+    # app, and a web worker would otherwise hold it (about 10 MB) without ever using it.
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory(str(MIGRATIONS_DIR))
     known = {revision.revision for revision in script.walk_revisions()}
     head = script.get_current_head()

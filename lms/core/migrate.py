@@ -2,27 +2,33 @@
 
 The migration scripts live in ``lms/migrations``. The version table is ``lms_alembic_version``
 so that the LMS can share a database with a host application that uses Alembic itself.
+
+Alembic is imported by the functions that use it, not with this module: the CLI commands are
+registered on every app, and a web worker would otherwise hold Alembic (about 10 MB) without
+ever using it.
 """
 
 from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy.engine import Connection
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 VERSION_TABLE = "lms_alembic_version"
 
 
 def alembic_config(app: Flask) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["engine"] = app.extensions["lms"].engine
@@ -35,6 +41,8 @@ def current_revision(app: Flask, connection: Connection | None = None) -> str | 
     if connection is None:
         with app.extensions["lms"].engine.connect() as own:
             return current_revision(app, own)
+    from alembic.runtime.migration import MigrationContext
+
     context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
     return ", ".join(sorted(context.get_current_heads())) or None
 
@@ -42,6 +50,9 @@ def current_revision(app: Flask, connection: Connection | None = None) -> str | 
 @functools.cache
 def code_heads() -> tuple[str, ...]:
     """The head revisions of the migration scripts shipped with this code."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     return tuple(ScriptDirectory.from_config(config).get_heads())
@@ -49,6 +60,8 @@ def code_heads() -> tuple[str, ...]:
 
 def upgrade(app: Flask, revision: str = "heads") -> bool:
     """Apply migrations; returns True if the database was empty before."""
+    from alembic import command
+
     was_new = current_revision(app) is None
     command.upgrade(alembic_config(app), revision)
     return was_new

@@ -8,6 +8,8 @@ from the course folder, and only the files the course's import recorded.
 from __future__ import annotations
 
 import posixpath
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import cache
 
@@ -17,6 +19,7 @@ from markupsafe import Markup, escape
 from mdit_py_plugins.container import container_plugin
 
 from lms.authoring.markdown import CALLOUT_KINDS
+from lms.core.i18n import current_language
 from lms.core.i18n import lazy_gettext as _l
 
 CALLOUT_TITLES = {
@@ -127,3 +130,39 @@ def render_markdown(
         filter_style_properties={"text-align"},
     )
     return Markup(clean)
+
+
+#: A path no course has, whose URL stands for how ``image_url`` builds every image's URL.
+_PROBE = "__lms_probe__/image.png"
+#: Rendered section bodies: (text, base file, UI language, probe URL) -> HTML. The key holds
+#: everything the HTML depends on: the text (a new course version with other text gets its
+#: own entry, so nothing is ever stale), the file images are relative to, the UI language
+#: (the call-out titles) and the URL of the probe image (the app's URL map and prefix and the
+#: course's slug). About 1,000 entries of a few kB at most: a few MB per worker.
+_rendered: OrderedDict[tuple[str, str | None, str, str | None], Markup] = OrderedDict()
+_rendered_lock = threading.Lock()
+RENDER_CACHE_SIZE = 1024
+
+
+def render_markdown_cached(
+    text: str, *, base_file: str | None = None, image_url: Callable[[str], str] | None = None
+) -> Markup:
+    """``render_markdown`` for texts that are shown again and again (a lesson's body, the
+    same for every learner): rendered once per worker, then read from a small LRU."""
+    key = (text or "", base_file, current_language(), image_url(_PROBE) if image_url else None)
+    with _rendered_lock:
+        html = _rendered.get(key)
+        if html is not None:
+            _rendered.move_to_end(key)
+            return html
+    html = render_markdown(text, base_file=base_file, image_url=image_url)
+    with _rendered_lock:
+        _rendered[key] = html
+        while len(_rendered) > RENDER_CACHE_SIZE:
+            _rendered.popitem(last=False)
+    return html
+
+
+def clear_render_cache() -> None:
+    with _rendered_lock:
+        _rendered.clear()

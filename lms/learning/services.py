@@ -20,7 +20,7 @@ from lms.core import signals
 from lms.core.db import utcnow
 from lms.learning import engine
 from lms.learning.models import Completion, Enrolment, SectionVisit
-from lms.learning.queries import load_records
+from lms.learning.queries import EnrolmentView, load_records
 
 ENROLMENT_SOURCES = ("self", "manager", "admin", "assignment")
 
@@ -141,10 +141,28 @@ def update_completions(
     at: datetime | None = None,
 ) -> engine.CourseState:
     """Record every completion the rules now meet, once, and tell the listeners."""
-    at = at or utcnow()
-    records = load_records(session, user.id, [course.course_id], {course.course_id: course})[
+    return _update_completions(session, enrolment, user, course, at=at or utcnow())[1]
+
+
+def _load(session: Session, user: User, course: CourseDef) -> engine.LearnerRecords:
+    return load_records(session, user.id, [course.course_id], {course.course_id: course})[
         course.course_id
     ]
+
+
+def _update_completions(
+    session: Session,
+    enrolment: Enrolment,
+    user: User,
+    course: CourseDef,
+    *,
+    at: datetime,
+    records: engine.LearnerRecords | None = None,
+) -> tuple[engine.LearnerRecords, engine.CourseState]:
+    """``update_completions``, from ``records`` when the caller has just loaded them; returns
+    the records and the state after the completions recorded now."""
+    if records is None:
+        records = _load(session, user, course)
     state = engine.compute(course, records)
     changed = False
     for item in engine.new_completions(course, state, records):
@@ -166,11 +184,9 @@ def update_completions(
             session.flush()
             signals.course_completed.send(enrolment, user=user, course=course, at=at)
     if changed:  # the states now show the recorded times
-        records = load_records(session, user.id, [course.course_id], {course.course_id: course})[
-            course.course_id
-        ]
+        records = _load(session, user, course)
         state = engine.compute(course, records)
-    return state
+    return records, state
 
 
 def open_section(
@@ -184,7 +200,40 @@ def open_section(
 ) -> bool:
     """The learner opened a section: remember it (for resume and progress) and update the
     completions. Returns True when it was the first visit."""
-    at = at or utcnow()
+    return _open_section(session, enrolment, user, course, section_id, at=at or utcnow())[0]
+
+
+def visit_section(
+    session: Session,
+    enrolment: Enrolment,
+    user: User,
+    course: CourseDef,
+    section_id: str,
+    *,
+    at: datetime | None = None,
+) -> EnrolmentView:
+    """``open_section``, and the learner's view of the course after it (the lesson page):
+    the records are read once, for the completions and the page alike."""
+    _first, records, state = _open_section(
+        session, enrolment, user, course, section_id, at=at or utcnow()
+    )
+    if records is None:
+        records = _load(session, user, course)
+    if state is None:
+        state = engine.compute(course, records)
+    return EnrolmentView(enrolment, course, state, records)
+
+
+def _open_section(
+    session: Session,
+    enrolment: Enrolment,
+    user: User,
+    course: CourseDef,
+    section_id: str,
+    *,
+    at: datetime,
+) -> tuple[bool, engine.LearnerRecords | None, engine.CourseState | None]:
+    """(first visit, the records and state after it when a first visit loaded them)."""
     section = course.sections_by_id[section_id]
     lesson = course.lessons_by_id[section.lesson_id]
     activity = course.activities_by_id[section.activity_id]
@@ -228,28 +277,22 @@ def open_section(
         module=module,
         first_visit=first,
     )
-    if first:
-        visited = set(
-            session.scalars(
-                select(SectionVisit.section_id).where(
-                    SectionVisit.user_id == user.id,
-                    SectionVisit.course_id == course.course_id,
-                    SectionVisit.section_id.in_([s.id for s in lesson.sections]),
-                )
-            )
-        )
-        signals.lesson_progressed.send(
-            enrolment,
-            user=user,
-            course=course,
-            at=at,
-            lesson=lesson,
-            activity=activity,
-            module=module,
-            progress=len(visited) / len(lesson.sections),
-        )
-        update_completions(session, enrolment, user, course, at=at)
-    return first
+    if not first:
+        return False, None, None
+    # The learner's records (with this visit): the lesson's progress and the completions.
+    records = _load(session, user, course)
+    signals.lesson_progressed.send(
+        enrolment,
+        user=user,
+        course=course,
+        at=at,
+        lesson=lesson,
+        activity=activity,
+        module=module,
+        progress=len(lesson.section_id_set & records.visited_sections) / len(lesson.sections),
+    )
+    records, state = _update_completions(session, enrolment, user, course, at=at, records=records)
+    return True, records, state
 
 
 def record_activity_completion(

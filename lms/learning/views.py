@@ -25,7 +25,7 @@ from lms.core.db import db, writes
 from lms.core.i18n import current_language
 from lms.core.i18n import gettext as _
 from lms.learning import queries, services
-from lms.learning.rendering import render_markdown
+from lms.learning.rendering import render_markdown, render_markdown_cached
 from lms.learning.statuses import STATUS_LABELS, StatusSettings
 
 bp = Blueprint("learning", __name__, template_folder="templates")
@@ -214,17 +214,17 @@ def section(slug: str, section_id: str):
     if enrolment is None:
         flash(_("Enrol in the course first."), "info")
         return redirect(url_for(".course", slug=slug))
-    services.open_section(db.session, enrolment, current_user, course, section_id)
+    # Read what the page shows in the same transaction as the visit, and render after the
+    # commit: the write lock (SQLite) is not held while the page is rendered.
+    view = services.visit_section(db.session, enrolment, current_user, course, section_id)
     db.session.commit()
-    view = queries.enrolment_view(db.session, current_user.id, course)
-    assert view is not None
     lang = course_language(course)
     activity = course.activities_by_id[section.activity_id]
     lesson = course.lessons_by_id[section.lesson_id]
     sections = activity.sections
     position = sections.index(section)
     base_file = section.body_path.get(lang) or section.body_path.get(course.default_language)
-    body = render_markdown(
+    body = render_markdown_cached(
         course.text(section.body, lang),
         base_file=base_file,
         image_url=lambda path: url_for(".media", slug=slug, path=path),

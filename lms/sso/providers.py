@@ -24,7 +24,6 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from authlib.integrations.flask_client import OAuth
 from flask import current_app
 
 #: Seconds to wait for a provider (discovery, keys, token endpoint).
@@ -91,6 +90,10 @@ def client_name(config: ProviderConfig) -> str:
 def oauth_client(config: ProviderConfig):
     """The app's Authlib client for ``config`` (authorisation code flow with PKCE; Authlib
     keeps state, nonce and code verifier in the session and checks them)."""
+    # Authlib is imported on first use: a worker that never signs anyone in through an
+    # organisation does not hold it (a few MB).
+    from authlib.integrations.flask_client import OAuth
+
     extras = current_app.extensions["lms"].extras
     oauth: OAuth = extras.get("sso_oauth") or OAuth(current_app._get_current_object())
     extras["sso_oauth"] = oauth

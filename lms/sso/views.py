@@ -18,7 +18,6 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import requests
-from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
 from flask import (
     Blueprint,
     current_app,
@@ -29,7 +28,6 @@ from flask import (
     session,
     url_for,
 )
-from joserfc.errors import BadSignatureError, ClaimError, JoseError
 from sqlalchemy import select
 from wtforms import EmailField
 from wtforms.validators import DataRequired
@@ -242,6 +240,10 @@ def _provider_origins() -> list[str]:
 @bp.get("/login/organisation/callback")
 @writes
 def callback():
+    # Authlib and joserfc are imported here, on first use (see providers.oauth_client).
+    from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
+    from joserfc.errors import BadSignatureError, ClaimError, JoseError
+
     pending = session.pop(PENDING, None) or {}
     try:
         settings = _settings_for(pending.get("organisation_id"))

@@ -394,17 +394,33 @@ def enqueue(
     than the ORM's unit of work on a page). Raises ``validation.InvalidStatement`` for a
     statement that breaks our rules: that is a bug in a builder, and it must not reach an LRS.
     """
-    check(statement)
-    statement_id = uuid.UUID(statement["id"])
-    session.connection().execute(
-        _INSERT,
+    return enqueue_many(session, [statement], user_id=user_id, enrolment_id=enrolment_id)[0]
+
+
+def enqueue_many(
+    session: Session,
+    statements: Sequence[Statement],
+    *,
+    user_id: int,
+    enrolment_id: int | None = None,
+) -> list[uuid.UUID]:
+    """``enqueue`` for several statements of one person (a submitted test: one per question
+    and the result): every one is checked first, then one INSERT adds them all, in order
+    (the outbox sends them in that order)."""
+    for statement in statements:
+        check(statement)
+    now = utcnow()
+    rows = [
         {
-            "statement_id": statement_id,
+            "statement_id": uuid.UUID(statement["id"]),
             "verb": statement["verb"]["id"],
             "payload": json.dumps(statement, separators=(",", ":"), ensure_ascii=False),
             "user_id": user_id,
             "enrolment_id": enrolment_id,
-            "created_at": utcnow(),
-        },
-    )
-    return statement_id
+            "created_at": now,
+        }
+        for statement in statements
+    ]
+    if rows:
+        session.connection().execute(_INSERT, rows)
+    return [row["statement_id"] for row in rows]

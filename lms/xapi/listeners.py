@@ -25,8 +25,7 @@ def _add(enrolment: Any, user: Any, *statements: builder.Statement) -> None:
     session = _session(enrolment)
     if enrolment.id is None:
         session.flush()
-    for statement in statements:
-        builder.enqueue(session, statement, user_id=user.id, enrolment_id=enrolment.id)
+    builder.enqueue_many(session, statements, user_id=user.id, enrolment_id=enrolment.id)
 
 
 def on_section_experienced(enrolment, *, user, course, at, section, **_: Any) -> None:
