@@ -606,6 +606,9 @@ def one_run(database: str, url: str | None, learners: int, args, raw_root: Path)
         engine.dispose()
         raw = raw_root / f"{database}-{learners}"
         raw.mkdir(parents=True, exist_ok=True)
+        # Another process may have taken the port while the data was generated.
+        port = free_port()
+        env = environment(instance, url, port)
         server = serve(env, port, raw / "gunicorn.log")
         base = f"http://127.0.0.1:{port}"
         try:
@@ -828,7 +831,7 @@ def main() -> int:
     print("\n" + report)
     with args.results.open("a", encoding="utf-8") as out:
         out.write("\n" + report)
-    print(f"appended to {args.results.relative_to(REPO)}")
+    print(f"appended to {args.results}")
     return 0
 
 
