@@ -601,6 +601,9 @@ def one_run(database: str, url: str | None, learners: int, args, raw_root: Path)
         engine.dispose()
         raw = raw_root / f"{database}-{learners}"
         raw.mkdir(parents=True, exist_ok=True)
+        # Another process may have taken the port while the data was generated.
+        port = free_port()
+        env = environment(instance, url, port)
         server = serve(env, port, raw / "gunicorn.log")
         base = f"http://127.0.0.1:{port}"
         try:

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from lms.catalog.models import Course
@@ -45,13 +45,20 @@ def load_records_for(
     if not course_ids:
         return {}
     users = user_ids if isinstance(user_ids, Select) else list(user_ids)
-    visits: dict[tuple[int, int], set[str]] = defaultdict(set)
-    for user_id, course_id, section_id in session.execute(
-        select(SectionVisit.user_id, SectionVisit.course_id, SectionVisit.section_id).where(
-            SectionVisit.user_id.in_(users), SectionVisit.course_id.in_(course_ids)
+    # The sections opened, one row per (person, course) with the ids joined by the database:
+    # a learner opens dozens of sections, and a row each cost most of a coordinator's report
+    # (section ids are slugs: never a space).
+    visits: dict[tuple[int, int], frozenset[str]] = {}
+    for user_id, course_id, section_ids in session.execute(
+        select(
+            SectionVisit.user_id,
+            SectionVisit.course_id,
+            func.aggregate_strings(SectionVisit.section_id, " "),
         )
+        .where(SectionVisit.user_id.in_(users), SectionVisit.course_id.in_(course_ids))
+        .group_by(SectionVisit.user_id, SectionVisit.course_id)
     ):
-        visits[(user_id, course_id)].add(section_id)
+        visits[(user_id, course_id)] = frozenset(section_ids.split(" "))
     completions: dict[tuple[int, int], dict[tuple[str, str], object]] = defaultdict(dict)
     for user_id, course_id, kind, item_id, at in session.execute(
         select(
@@ -77,7 +84,7 @@ def load_records_for(
     keys = set(visits) | set(completions) | set(reports)
     return {
         key: engine.LearnerRecords(
-            visited_sections=frozenset(visits.get(key, ())),
+            visited_sections=visits.get(key, frozenset()),
             completions=completions.get(key, {}),
             reports=reports.get(key, {}),
         )

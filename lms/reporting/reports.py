@@ -303,7 +303,7 @@ def build_rows(
             continue
         key = (e.user_id, e.course_id)
         learner = records.get(key, empty)
-        state = engine.compute(course, learner)
+        state = engine.compute(course, learner, lessons=False)
         certificate = certificates.get(key)
         status = settings.status(
             state.course, Terms(e.mandatory, due_day(e.due_at), e.renews), certificate

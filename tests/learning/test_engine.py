@@ -206,3 +206,29 @@ def test_provider_registration_refuses_a_second_provider():
     engine.register_progress_provider("test-dummy-type", first)  # the same: fine
     with pytest.raises(ValueError):
         engine.register_progress_provider("test-dummy-type", lambda *_: {})
+
+
+def test_without_lessons_every_other_state_is_the_same(two_modules):
+    """The reports compute without the lessons' states: nothing else may differ, whatever
+    the records (sections opened, completions recorded, providers' reports)."""
+    import itertools
+
+    sections = ["s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "gone"]
+    variants = [
+        records(),
+        records({"s1"}, reports={"t1": ActivityReport(0.0, engine.FAILED)}),
+        records({"s1", "s2", "s3", "s4"}, reports={"t1": ActivityReport(1.0, engine.PASSED)}),
+        records({"s5", "s6", "s7", "s8"}, {("module", "m2"): T}),
+        records({"gone"}, {("activity", "e1"): T, ("course", "c"): T}),
+    ]
+    variants += [records(set(c)) for c in itertools.combinations(sections, 3)]
+    for learner in variants:
+        full = compute(two_modules, learner)
+        lean = compute(two_modules, learner, lessons=False)
+        assert lean.lessons == {}
+        assert (lean.course, lean.modules, lean.activities) == (
+            full.course,
+            full.modules,
+            full.activities,
+        )
+        assert full.lessons  # the default still computes them

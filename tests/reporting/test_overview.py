@@ -358,3 +358,17 @@ def test_the_overview_does_not_grow_with_the_number_of_people(
         assert f'data-organisation="{organisation.id}"' in response.get_data(as_text=True)
     assert counts[10] == counts[1000], counts
     assert counts[1000] <= OVERVIEW_MAX, counts
+
+
+@pytest.mark.parametrize("language", ["nl", "fr", "de", "en", "de_CH", "hi_IN", "es", "pl"])
+def test_the_pages_numbers_are_babels_numbers(language):
+    """The page formats its counts with a fast path for whole numbers: the same text as
+    Babel's, in the app's languages and in locales that group otherwise."""
+    from babel import Locale
+    from babel.numbers import format_decimal
+
+    from lms.reporting.national_views import number_formatter
+
+    number = number_formatter(Locale.parse(language))
+    values = [0, 7, 999, 1000, 1234, 12345, 100000, 1234567, 10**9 + 1, 10**15, -1234, 2.5]
+    assert [number(v) for v in values] == [format_decimal(v, locale=language) for v in values]
