@@ -77,11 +77,6 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from flask import Response, current_app, stream_with_context
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
 from lms.core import audit
@@ -241,10 +236,19 @@ def _width(column: Any) -> int:
 
 
 class _Cells:
-    """Typed write-only cells of one sheet."""
+    """Typed write-only cells of one sheet.
+
+    openpyxl (with lxml and Pillow, some 13 MB) is imported by the first XLSX download of a
+    worker, not by every worker at start (tests/core/test_worker_memory.py)."""
 
     def __init__(self, sheet: Any, zone: ZoneInfo) -> None:
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+        from openpyxl.styles import Alignment, Font
+
         self.sheet, self.zone = sheet, zone
+        self.cell, self.alignment = WriteOnlyCell, Alignment
+        self.error_codes, self.illegal = ERROR_CODES, ILLEGAL_CHARACTERS_RE
         self.bold = Font(bold=True)
         self.wrap = Alignment(wrap_text=True, vertical="top")
 
@@ -252,10 +256,10 @@ class _Cells:
         """A string cell: neutralised, without the control characters XML cannot hold.
         Never a formula (no text starts with "=" once neutralised) and never an error
         code such as "#N/A" (those get a cell typed as a string)."""
-        text = ILLEGAL_CHARACTERS_RE.sub("", neutralise(str(value)))[:32767]
-        if not bold and text not in ERROR_CODES:
+        text = self.illegal.sub("", neutralise(str(value)))[:32767]
+        if not bold and text not in self.error_codes:
             return text  # a plain value: openpyxl makes the cell (the fast path)
-        cell = WriteOnlyCell(self.sheet, value=text)
+        cell = self.cell(self.sheet, value=text)
         cell.data_type = "s"
         if bold:
             cell.font = self.bold
@@ -274,21 +278,23 @@ class _Cells:
         if kind == "int" and isinstance(value, int | float):
             return value
         if kind == "percent" and isinstance(value, int | float):
-            cell = WriteOnlyCell(self.sheet, value=value / 100)
+            cell = self.cell(self.sheet, value=value / 100)
             cell.number_format = PERCENT_FORMAT
             return cell
         if kind == "datetime" and isinstance(value, datetime):
-            cell = WriteOnlyCell(self.sheet, value=_local(value, self.zone))
+            cell = self.cell(self.sheet, value=_local(value, self.zone))
             cell.number_format = DATETIME_FORMAT
             return cell
         if kind == "date" and isinstance(value, date) and not isinstance(value, datetime):
-            cell = WriteOnlyCell(self.sheet, value=value)
+            cell = self.cell(self.sheet, value=value)
             cell.number_format = DATE_FORMAT
             return cell
         return self.text(value)
 
 
-def _write_table(workbook: Workbook, table: Any, name: str, zone: ZoneInfo) -> int:
+def _write_table(workbook: Any, table: Any, name: str, zone: ZoneInfo) -> int:
+    from openpyxl.utils import get_column_letter
+
     sheet = workbook.create_sheet(name)
     columns = list(table.columns)
     # Widths and frozen panes are written before the first row (write-only mode).
@@ -309,7 +315,7 @@ def _write_table(workbook: Workbook, table: Any, name: str, zone: ZoneInfo) -> i
 
 
 def _write_about(
-    workbook: Workbook, about: dict[str, Any], counts: list[tuple[str, int]], zone: ZoneInfo
+    workbook: Any, about: dict[str, Any], counts: list[tuple[str, int]], zone: ZoneInfo
 ) -> None:
     sheet = workbook.create_sheet(_sheet_name(_("About this file"), set()))
     sheet.column_dimensions["A"].width = 30
@@ -317,9 +323,9 @@ def _write_about(
     cells = _Cells(sheet, zone)
     if about["title"]:
         sheet.append([cells.text(_("Report"), bold=True), cells.text(about["title"])])
-    generated = WriteOnlyCell(sheet, value=about["generated_at"])
+    generated = cells.cell(sheet, value=about["generated_at"])
     generated.number_format = DATETIME_FORMAT
-    generated.alignment = Alignment(horizontal="left")
+    generated.alignment = cells.alignment(horizontal="left")
     sheet.append([cells.text(_("Made on"), bold=True), generated])
     if about["filters"]:
         for label, value in about["filters"]:
@@ -329,8 +335,8 @@ def _write_about(
     if about["order"]:
         sheet.append([cells.text(_("Order"), bold=True), cells.text(about["order"])])
     for title, count in counts:
-        row = WriteOnlyCell(sheet, value=count)
-        row.alignment = Alignment(horizontal="left")
+        row = cells.cell(sheet, value=count)
+        row.alignment = cells.alignment(horizontal="left")
         label = _("Rows: %(table)s", table=title) if len(counts) > 1 else _("Rows")
         sheet.append([cells.text(label, bold=True), row])
 
@@ -338,6 +344,8 @@ def _write_about(
 def write_xlsx(report: Any, target: Any, *, timezone: str | None = None) -> int:
     """Write ``report`` as an XLSX workbook into the binary file ``target``; returns the
     number of data rows written."""
+    from openpyxl import Workbook
+
     zone = _zone(timezone)
     about = _describe(report, zone)
     workbook = Workbook(write_only=True)

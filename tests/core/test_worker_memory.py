@@ -1,6 +1,7 @@
 """What a web worker imports: libraries only the command line or a rare page uses stay out of
 its memory until they are needed (Alembic and its Mako templates are about 10 MB of every
-worker otherwise; Authlib and joserfc, for organisation sign-in only, a few MB more)."""
+worker otherwise; Authlib and joserfc, for organisation sign-in only, a few MB more;
+openpyxl with lxml, for XLSX downloads, some 13 MB)."""
 
 from __future__ import annotations
 
@@ -40,3 +41,4 @@ def test_a_worker_imports_neither_the_migration_tool_nor_the_sso_client(tmp_path
     assert "alembic" not in modules
     assert "mako" not in modules
     assert "authlib" not in modules and "joserfc" not in modules
+    assert "openpyxl" not in modules  # loaded by the first XLSX download
