@@ -9,9 +9,10 @@ may not see is refused with ``OutOfScope`` (the view answers 404), never widened
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from lms.accounts.models import PERSON_KINDS
 from lms.core.i18n import lazy_gettext as _l
@@ -58,6 +59,36 @@ class FilterProblem:
     message: str
 
 
+class ArgReader:
+    """Reads filter values from the URL arguments and collects a ``FilterProblem`` for each
+    value that cannot be used (the view then shows the problem and the fallback)."""
+
+    def __init__(self, args: Mapping[str, str]) -> None:
+        self.args = args
+        self.problems: list[FilterProblem] = []
+
+    def text(self, name: str) -> str:
+        return (self.args.get(name) or "").strip()
+
+    def choice(self, name: str, allowed: Collection[str], message: Any, default: Any = None):
+        """The value of ``name`` if it is one of ``allowed``; else ``default``, with a
+        problem (an empty value is simply the default)."""
+        value = self.text(name)
+        if not value:
+            return default
+        if value not in allowed:
+            self.problems.append(FilterProblem(name, message))
+            return default
+        return value
+
+    def order(self) -> bool:
+        """True for a descending sort (``order=desc``)."""
+        return (
+            self.choice("order", ("asc", "desc"), _l("Unknown sort order. Sorted from A to Z."))
+            == "desc"
+        )
+
+
 def parse_id(raw: str | None) -> int | str | None:
     """An id from the URL: None when absent, the int, or the string "invalid"."""
     raw = (raw or "").strip()
@@ -96,27 +127,15 @@ class ReportFilters:
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> ReportFilters:
-        problems: list[FilterProblem] = []
-
-        def get(name: str) -> str:
-            return (args.get(name) or "").strip()
-
-        status = get("status") or None
-        if status is not None and status not in STATUSES:
-            problems.append(FilterProblem("status", _l("Unknown status. All statuses are shown.")))
-            status = None
-        mandatory = get("mandatory") or None
-        if mandatory is not None and mandatory not in MANDATORY_CHOICES:
-            problems.append(
-                FilterProblem("mandatory", _l("Choose mandatory or voluntary. Both are shown."))
-            )
-            mandatory = None
-        kind = get("kind") or None
-        if kind is not None and kind not in PERSON_KINDS:
-            problems.append(
-                FilterProblem("kind", _l("Choose staff or volunteers. Everyone is shown."))
-            )
-            kind = None
+        read = ArgReader(args)
+        get, problems = read.text, read.problems
+        status = read.choice("status", STATUSES, _l("Unknown status. All statuses are shown."))
+        mandatory = read.choice(
+            "mandatory", MANDATORY_CHOICES, _l("Choose mandatory or voluntary. Both are shown.")
+        )
+        kind = read.choice(
+            "kind", PERSON_KINDS, _l("Choose staff or volunteers. Everyone is shown.")
+        )
         due_within = None
         if get("due_within"):
             raw = get("due_within")
@@ -143,16 +162,10 @@ class ReportFilters:
                         _l("Give a real date, for example 2027-06-30. The filter was not used."),
                     )
                 )
-        sort = get("sort") or DEFAULT_SORT
-        if sort not in SORT_KEYS:
-            problems.append(
-                FilterProblem("sort", _l("This column cannot be sorted. Sorted by name."))
-            )
-            sort = DEFAULT_SORT
-        order = get("order")
-        if order not in ("", "asc", "desc"):
-            problems.append(FilterProblem("order", _l("Unknown sort order. Sorted from A to Z.")))
-            order = "asc"
+        sort = read.choice(
+            "sort", SORT_KEYS, _l("This column cannot be sorted. Sorted by name."), DEFAULT_SORT
+        )
+        descending = read.order()
         page = 1
         if get("page"):
             raw = get("page")
@@ -171,7 +184,7 @@ class ReportFilters:
             kind=kind,
             search=get("q")[:200],
             sort=sort,
-            descending=order == "desc",
+            descending=descending,
             page=page,
             problems=tuple(problems),
         )

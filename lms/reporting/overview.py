@@ -49,7 +49,7 @@ from lms.core.i18n import lazy_gettext as _l
 from lms.learning.engine import started_conditions
 from lms.learning.models import Completion, Enrolment, SectionVisit
 from lms.organisations.models import LEVEL_LABELS, LEVELS, Organisation
-from lms.reporting.filters import FilterProblem, OutOfScope, parse_id
+from lms.reporting.filters import ArgReader, FilterProblem, OutOfScope, parse_id
 from lms.reporting.reports import KIND_LABELS, Column, Table
 from lms.reporting.targets import Target, TargetProgress, target_progress
 
@@ -97,40 +97,24 @@ class OverviewFilters:
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> OverviewFilters:
-        problems: list[FilterProblem] = []
-
-        def get(name: str) -> str:
-            return (args.get(name) or "").strip()
-
-        level = get("level") or None
-        if level is not None and level not in LEVELS:
-            problems.append(FilterProblem("level", _l("Unknown level. Every level is shown.")))
-            level = None
-        kind = get("kind") or None
-        if kind is not None and kind not in PERSON_KINDS:
-            problems.append(
-                FilterProblem("kind", _l("Choose staff or volunteers. Everyone is shown."))
-            )
-            kind = None
-        sort = get("sort") or DEFAULT_SORT
-        if sort not in SORT_KEYS:
-            problems.append(
-                FilterProblem("sort", _l("This column cannot be sorted. Sorted by name."))
-            )
-            sort = DEFAULT_SORT
-        order = get("order")
-        if order not in ("", "asc", "desc"):
-            problems.append(FilterProblem("order", _l("Unknown sort order. Sorted from A to Z.")))
-            order = "asc"
+        read = ArgReader(args)
+        level = read.choice("level", LEVELS, _l("Unknown level. Every level is shown."))
+        kind = read.choice(
+            "kind", PERSON_KINDS, _l("Choose staff or volunteers. Everyone is shown.")
+        )
+        sort = read.choice(
+            "sort", SORT_KEYS, _l("This column cannot be sorted. Sorted by name."), DEFAULT_SORT
+        )
+        descending = read.order()
         return cls(
             level=level,
             within=parse_id(args.get("within")),
-            course=get("course") or None,
+            course=read.text("course") or None,
             kind=kind,
-            search=get("q")[:200],
+            search=read.text("q")[:200],
             sort=sort,
-            descending=order == "desc",
-            problems=tuple(problems),
+            descending=descending,
+            problems=tuple(read.problems),
         )
 
     def query_args(self, **changes: object) -> dict[str, object]:
