@@ -24,6 +24,7 @@ from flask_login import current_user, login_required
 
 from lms.certification import codes, documents, listeners, queries, services, signing
 from lms.certification.forms import ReissueForm, RevokeForm, VerifyForm
+from lms.certification.lookup import read_code
 from lms.certification.models import EXPIRED, REPLACED, REVOKED, Certificate
 from lms.core.auth import admin_required, role_required
 from lms.core.db import db, utcnow, writes
@@ -179,24 +180,12 @@ def reissue(code: str):
 # Public ------------------------------------------------------------------------------------
 
 
-def _limit_lookups() -> None:
-    """Every look-up counts against one budget per client address (the shared limiter)."""
-    limiter = current_app.extensions["lms"].limiter
-    with limiter.shared_limit(
-        lambda: current_app.config["LMS_CERTIFICATE_VERIFY_RATE_LIMIT"],
-        scope="certificate-verification",
-    ):
-        pass
-
-
 @bp.get("/verify")
 def verify():
     """The form, and (with ``?code=``, the address in the QR code) what the code stands for."""
-    asked = "code" in request.args
-    form = VerifyForm(formdata=request.args if asked else None)
-    if asked:
-        _limit_lookups()
-    code = codes.normalise_code(form.code.data) if asked and form.validate() else None
+    form, code = read_code(
+        VerifyForm, "LMS_CERTIFICATE_VERIFY_RATE_LIMIT", "certificate-verification"
+    )
     certificate = queries.find_by_code(db.session, code) if code else None
     response = render_template(
         "lms/certification/verify.html",

@@ -3,9 +3,10 @@ the verification of a label's code (the link that goes with each label)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 
 from lms.certification import codes
+from lms.certification.lookup import read_code
 from lms.core.db import db
 from lms.labels import queries
 from lms.labels.forms import VerifyLabelForm
@@ -20,23 +21,10 @@ def index():
     return render_template("lms/labels/index.html", places=places, search=search)
 
 
-def _limit_lookups() -> None:
-    """Every look-up counts against one budget per client address (the shared limiter)."""
-    limiter = current_app.extensions["lms"].limiter
-    with limiter.shared_limit(
-        lambda: current_app.config["LMS_LABEL_VERIFY_RATE_LIMIT"], scope="label-verification"
-    ):
-        pass
-
-
 @bp.get("/verify")
 def verify():
     """The form, and (with ``?code=``, the label's link) what the code stands for."""
-    asked = "code" in request.args
-    form = VerifyLabelForm(formdata=request.args if asked else None)
-    if asked:
-        _limit_lookups()
-    code = codes.normalise_code(form.code.data) if asked and form.validate() else None
+    form, code = read_code(VerifyLabelForm, "LMS_LABEL_VERIFY_RATE_LIMIT", "label-verification")
     label = queries.find_by_code(db.session, code) if code else None
     response = render_template(
         "lms/labels/verify.html",
