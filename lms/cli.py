@@ -12,10 +12,10 @@ import click
 from flask.cli import FlaskGroup
 
 from lms.app import create_app
-from lms.commands import register
+from lms.commands import ExplainsDatabaseErrors, register
 
 
-class LmsGroup(FlaskGroup):
+class LmsGroup(ExplainsDatabaseErrors, FlaskGroup):
     """Lists only the LMS's own commands: the app's ``lms`` group (the same commands, for a
     host app's ``flask lms ...``) and Flask-Limiter's ``limiter`` group stay callable but
     are left out of ``lms --help``."""

@@ -12,12 +12,37 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import ScriptInfo, pass_script_info, with_appcontext
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
 from lms.core.db import db
 
+SCHEMA_MISSING = (
+    "The database has no LMS tables yet, or not the newest ones. Run `lms db upgrade` first "
+    "(or `lms run`, which also imports the courses)."
+)
 
-@click.group("lms")
+
+def schema_missing(exc: BaseException) -> bool:
+    """Whether a database error says that a table is missing (SQLite: "no such table";
+    PostgreSQL: UndefinedTable)."""
+    cause = getattr(exc, "orig", None) or exc
+    return "no such table" in str(cause).lower() or type(cause).__name__ == "UndefinedTable"
+
+
+class ExplainsDatabaseErrors(click.Group):
+    """A command group that answers a command run against a database without the schema
+    with what to do, instead of a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (OperationalError, ProgrammingError) as exc:
+            if schema_missing(exc):
+                raise click.ClickException(SCHEMA_MISSING) from None
+            raise
+
+
+@click.group("lms", cls=ExplainsDatabaseErrors)
 def lms_group() -> None:
     """Connectoo LMS commands (for a host app: ``flask lms ...``)."""
 
