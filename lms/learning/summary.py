@@ -158,9 +158,14 @@ def _locks(session: Session) -> bool:
 
 def lock(session: Session, enrolment: Enrolment) -> None:
     """Take the enrolment's row lock (PostgreSQL; SQLite writers are serialised already):
-    call it *before* reading the records a summary is computed from."""
+    call it *before* reading the records a summary is computed from. ``FOR NO KEY UPDATE``,
+    the lock an UPDATE of the row takes: ``FOR UPDATE`` would also wait for the transactions
+    that only insert rows referring to the enrolment (their foreign key check holds a key
+    share lock) while they wait for this one: a deadlock."""
     if _locks(session):
-        session.execute(select(Enrolment.id).where(Enrolment.id == enrolment.id).with_for_update())
+        session.execute(
+            select(Enrolment.id).where(Enrolment.id == enrolment.id).with_for_update(key_share=True)
+        )
 
 
 def store(
@@ -358,7 +363,7 @@ def refresh_batch(session: Session, *, after_id: int = 0, size: int = 500) -> tu
         .limit(size)
     )
     if _locks(session):
-        query = query.with_for_update()
+        query = query.with_for_update(key_share=True)
     rows = session.execute(query).all()
     if not rows:
         return 0, 0
