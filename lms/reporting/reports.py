@@ -307,8 +307,8 @@ def build_rows(
     if not missing:
         records = {}
     else:
-        # Few people: their ids; many: the scope's SELECT (no query with thousands of ids).
-        who = missing if len(missing) <= 500 else people_ids
+        # Few people: their ids; more: the scope's SELECT (as fast at 200 people, measured).
+        who = missing if len(missing) <= 50 else people_ids
         records = load_records_for(session, who, course_ids, wanted)
     certificates = load_certificates(session, people_ids, course_ids)
     scores = queries.best_scores(session, people, course_ids) if with_scores else {}
