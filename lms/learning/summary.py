@@ -35,6 +35,7 @@ from typing import Any
 
 from sqlalchemy import and_, event, inspect, or_, select, tuple_, update
 from sqlalchemy.orm import InstrumentedAttribute, ORMExecuteState, Session
+from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
 from lms.catalog.readmodel import CourseDef
 from lms.learning import engine
@@ -59,6 +60,9 @@ class Source:
     user: InstrumentedAttribute | None
     course: InstrumentedAttribute | None
     columns: frozenset[str]
+    #: False for a type whose new rows change nothing until other records refer to them
+    #: (a live date: the engine reads it through its registrations).
+    inserts: bool = True
 
 
 _sources: dict[type, Source] = {}
@@ -70,6 +74,7 @@ def register_source(
     user: InstrumentedAttribute | None,
     course: InstrumentedAttribute | None,
     columns: Iterable[str],
+    inserts: bool = True,
 ) -> None:
     """Declare a record type that ``load_records_for`` reads (at import, by its owner)."""
     if user is None and course is None:
@@ -78,7 +83,7 @@ def register_source(
     mapped = {c.key for c in model.__table__.columns}
     if names - mapped:
         raise ValueError(f"{model.__name__} has no column(s) {sorted(names - mapped)}")
-    _sources[model] = Source(model, user, course, names)
+    _sources[model] = Source(model, user, course, names, inserts)
 
 
 def sources() -> dict[type, Source]:
@@ -218,13 +223,14 @@ def invalidate(session: Session, keys: set[Key], *, everything: bool = False) ->
         if isinstance(obj, Enrolment)
         and (everything or any(_concerns(k, obj.user_id, obj.course_id) for k in keys))
     ]
-    for obj in loaded:
-        for name in SUMMARY_COLUMNS:
-            if getattr(obj, name) is not None:
-                setattr(obj, name, None)
     if not _locks(session):
         # SQLite serialises writers: the enrolments loaded here are written by the ORM in this
-        # flush (or already NULL); only the others need an UPDATE.
+        # flush, with their other changes (always: what the session holds may be older than
+        # the database, as sessions do not expire on commit); only the others need an UPDATE.
+        for obj in loaded:
+            for name in SUMMARY_COLUMNS:
+                setattr(obj, name, None)
+                flag_modified(obj, name)
         done = {(obj.user_id, obj.course_id) for obj in loaded}
         keys = {k for k in keys if k not in done}
         if not keys and not everything:
@@ -249,6 +255,10 @@ def invalidate(session: Session, keys: set[Key], *, everything: bool = False) ->
             .values(**nulls)
             .execution_options(synchronize_session=False, lms_summary_internal=True)
         )
+    if _locks(session):
+        for obj in loaded:  # as the database now is (a summary set but not flushed: dropped)
+            for name in SUMMARY_COLUMNS:
+                set_committed_value(obj, name, None)
 
 
 @event.listens_for(Session, "before_flush")
@@ -256,7 +266,7 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     keys: set[Key] = set()
     for obj in session.new:
         source = _sources.get(type(obj))
-        if source is not None:
+        if source is not None and source.inserts:
             keys.add(_key(source, obj))
     for obj in session.deleted:
         source = _sources.get(type(obj))
@@ -304,6 +314,8 @@ def _bulk(state: ORMExecuteState) -> None:
         if names is not None and not names & source.columns:
             return
     if state.is_insert:
+        if not source.inserts:
+            return
         params = state.parameters
         rows = params if isinstance(params, list) else [params] if params else []
         if not rows:

@@ -46,6 +46,7 @@ register_summary_source(
     user=None,
     course=LiveSession.course_id,
     columns=("course_id", "activity_id"),
+    inserts=False,  # a new date has no registrations yet: scheduling one changes no summary
 )
 
 
