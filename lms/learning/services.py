@@ -287,7 +287,8 @@ def _open_section(
     if not first:
         return False, None, None
     # The learner's records (with this visit): the lesson's progress and the completions.
-    summary.lock(session, enrolment)
+    # No ``summary.lock``: the visit's flush wrote the enrolment (its summary's NULL), so this
+    # transaction holds the enrolment's row lock already.
     records = _load(session, user, course)
     signals.lesson_progressed.send(
         enrolment,

@@ -35,7 +35,7 @@ from typing import Any
 
 from sqlalchemy import and_, event, inspect, or_, select, tuple_, update
 from sqlalchemy.orm import InstrumentedAttribute, ORMExecuteState, Session
-from sqlalchemy.orm.attributes import flag_modified, set_committed_value
+from sqlalchemy.orm.attributes import flag_modified
 
 from lms.catalog.readmodel import CourseDef
 from lms.learning import engine
@@ -223,18 +223,18 @@ def invalidate(session: Session, keys: set[Key], *, everything: bool = False) ->
         if isinstance(obj, Enrolment)
         and (everything or any(_concerns(k, obj.user_id, obj.course_id) for k in keys))
     ]
-    if not _locks(session):
-        # SQLite serialises writers: the enrolments loaded here are written by the ORM in this
-        # flush, with their other changes (always: what the session holds may be older than
-        # the database, as sessions do not expire on commit); only the others need an UPDATE.
-        for obj in loaded:
-            for name in SUMMARY_COLUMNS:
-                setattr(obj, name, None)
-                flag_modified(obj, name)
-        done = {(obj.user_id, obj.course_id) for obj in loaded}
-        keys = {k for k in keys if k not in done}
-        if not keys and not everything:
-            return
+    # The enrolments loaded in the session are written NULL by the ORM in this flush (or the
+    # next one, for a bulk statement), with their other changes; always, even when the
+    # session holds NULL already: it may be older than the database (sessions do not expire
+    # on commit), and the UPDATE takes the row lock. Only the others need a statement here.
+    for obj in loaded:
+        for name in SUMMARY_COLUMNS:
+            setattr(obj, name, None)
+            flag_modified(obj, name)
+    done = {(obj.user_id, obj.course_id) for obj in loaded}
+    keys = {k for k in keys if k not in done}
+    if not keys and not everything:
+        return
     if everything:
         conditions = [True]
     else:
@@ -255,10 +255,6 @@ def invalidate(session: Session, keys: set[Key], *, everything: bool = False) ->
             .values(**nulls)
             .execution_options(synchronize_session=False, lms_summary_internal=True)
         )
-    if _locks(session):
-        for obj in loaded:  # as the database now is (a summary set but not flushed: dropped)
-            for name in SUMMARY_COLUMNS:
-                set_committed_value(obj, name, None)
 
 
 @event.listens_for(Session, "before_flush")
