@@ -44,6 +44,7 @@ from lms.certification.services import certificate_payload
 from lms.core.db import Base, UTCDateTime, utcnow
 from lms.demo import _Learner
 from lms.forums.models import ForumPost, ForumProgress, ForumThread
+from lms.learning import summary as progress_summary
 from lms.learning.models import Completion, Enrolment, SectionVisit
 from lms.learning.statuses import due_day
 from lms.live.access import live_access
@@ -479,6 +480,7 @@ class Generator:
                 due_source="rule" if covering else None,
                 renews=False,
             )
+            row.update(dict.fromkeys(progress_summary.SUMMARY_COLUMNS))  # filled at the end
             out[Enrolment].append(row)
 
         course_of = {e["id"]: c for c, e in arch.enrolments.items()}
@@ -590,6 +592,10 @@ class Generator:
         )
         session.execute(update(LiveSession).values(seats_taken=taken))
         session.commit()
+        self.echo("  progress summaries")
+        self.report.counts["progress summaries"] = progress_summary.refresh(
+            session, size=2000, commit=True
+        )
         if session.get_bind().dialect.name == "postgresql":
             for table in _id_tables():
                 session.execute(

@@ -182,6 +182,16 @@ def test_pre_aggregates_equal_their_facts(generated):
     assert session.scalar(select(func.count()).where(XapiStatement.sequence.is_(None))) == 0
 
 
+def test_progress_summaries_are_filled_and_equal_the_engine(generated):
+    """The bulk inserts bypass the ORM: the generator fills every summary at the end."""
+    from tests.learning.test_summary import check_all
+
+    session, report = generated
+    enrolments = session.scalar(select(func.count()).select_from(Enrolment))
+    assert check_all(session) == enrolments
+    assert 0 < report.counts["progress summaries"] <= enrolments
+
+
 def _sign_in(client, email):
     response = post_form(client, "/login", {"login": email, "password": PASSWORD})
     assert response.status_code == 302

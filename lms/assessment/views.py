@@ -43,12 +43,19 @@ from lms.core.params import int_arg, int_form
 from lms.learning.engine import register_progress_provider, register_started_condition
 from lms.learning.rendering import render_markdown
 from lms.learning.services import get_enrolment
+from lms.learning.summary import register_source as register_summary_source
 from lms.learning.views import course_language, register_activity_page
 
 # The extension imports every feature's views at start-up: that is when the completion engine
 # learns how tests report progress, and the course page where a test's page is.
 register_progress_provider("test", queries.progress_reports)
 register_started_condition("test", queries.started)
+register_summary_source(
+    Attempt,
+    user=Attempt.user_id,
+    course=Attempt.course_id,
+    columns=("user_id", "course_id", "activity_id", "passed", "status"),
+)
 register_activity_page("test", "lms.assessment.test")
 
 ERROR_MESSAGES = {

@@ -18,9 +18,10 @@ from lms.forums.access import ForumAccess, required_posts
 from lms.forums.blueprint import ERRORS, back_to, bp, get_access, page_context, post_for, thread_for
 from lms.forums.digest import read_unfollow_token
 from lms.forums.forms import EditPostForm, PostForm, ReportForm, ThreadForm
-from lms.forums.models import ForumPost, ForumThread
+from lms.forums.models import ForumPost, ForumProgress, ForumThread
 from lms.learning.engine import register_progress_provider, register_started_condition
 from lms.learning.queries import enrolment_view
+from lms.learning.summary import register_source as register_summary_source
 from lms.learning.views import register_activity_page
 
 __all__ = ["bp"]
@@ -29,6 +30,12 @@ __all__ = ["bp"]
 # progress to the completion engine, and the course page links forum activities here.
 register_progress_provider("forum", queries.forum_progress)
 register_started_condition("forum", queries.forum_started)
+register_summary_source(
+    ForumProgress,
+    user=ForumProgress.user_id,
+    course=ForumProgress.course_id,
+    columns=("user_id", "course_id", "activity_id", "posts", "required_posts"),
+)
 register_activity_page("forum", "lms.forums.forum")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, false
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
@@ -66,6 +66,16 @@ class Enrolment(Base):
     last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: When the course's completion rule was first met; a fact that later edits never undo.
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The progress summary (``lms.learning.summary``): what the reports read from the engine,
+    #: computed for the course version ``summary_version_id`` and set to NULL in the same
+    #: flush as any change to the records it was computed from. NULL: unknown (compute).
+    summary_version_id: Mapped[int | None] = mapped_column(Integer)
+    summary_progress: Mapped[float | None] = mapped_column(Float)
+    summary_status: Mapped[str | None] = mapped_column(String(20))
+    #: The ids of the modules done, separated by spaces (ids are slugs).
+    summary_modules_done: Mapped[str | None] = mapped_column(Text)
+    #: The latest recorded completion of any kind in this course.
+    summary_last_completion_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     course: Mapped[Course] = relationship()

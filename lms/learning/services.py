@@ -18,7 +18,7 @@ from lms.accounts.models import User
 from lms.catalog.readmodel import CourseDef
 from lms.core import signals
 from lms.core.db import utcnow
-from lms.learning import engine
+from lms.learning import engine, summary
 from lms.learning.models import Completion, Enrolment, SectionVisit
 from lms.learning.queries import EnrolmentView, load_records
 
@@ -159,9 +159,11 @@ def _update_completions(
     at: datetime,
     records: engine.LearnerRecords | None = None,
 ) -> tuple[engine.LearnerRecords, engine.CourseState]:
-    """``update_completions``, from ``records`` when the caller has just loaded them; returns
-    the records and the state after the completions recorded now."""
+    """``update_completions``, from ``records`` when the caller has just loaded them (after
+    ``summary.lock``); returns the records and the state after the completions recorded now,
+    and keeps them as the enrolment's progress summary."""
     if records is None:
+        summary.lock(session, enrolment)
         records = _load(session, user, course)
     state = engine.compute(course, records)
     changed = False
@@ -186,6 +188,7 @@ def _update_completions(
     if changed:  # the states now show the recorded times
         records = _load(session, user, course)
         state = engine.compute(course, records)
+    summary.store(enrolment, course, state, records)
     return records, state
 
 
@@ -258,11 +261,15 @@ def _open_section(
                         last_visited_at=at,
                     )
                 )
+                # In the visit's flush: one UPDATE of the enrolment, with the summary's NULL.
+                enrolment.last_section_id = section_id
+                enrolment.last_activity_at = at
                 session.flush()
         except IntegrityError:  # the same section opened twice at once (double click)
             first = False
     else:
         visit.last_visited_at = at
+    # Again after a savepoint's rollback, which takes the enrolment's changes with it.
     enrolment.last_section_id = section_id
     enrolment.last_activity_at = at
     session.flush()
@@ -280,6 +287,8 @@ def _open_section(
     if not first:
         return False, None, None
     # The learner's records (with this visit): the lesson's progress and the completions.
+    # No ``summary.lock``: the visit's flush wrote the enrolment (its summary's NULL), so this
+    # transaction holds the enrolment's row lock already.
     records = _load(session, user, course)
     signals.lesson_progressed.send(
         enrolment,

@@ -13,6 +13,7 @@ from lms.core.db import db, utcnow
 from lms.core.i18n import gettext as _
 from lms.learning.engine import register_progress_provider, register_started_condition
 from lms.learning.queries import enrolment_view
+from lms.learning.summary import register_source as register_summary_source
 from lms.learning.views import course_language, register_activity_page
 from lms.live import (
     attendance_views,  # noqa: F401  (its pages join the blueprint)
@@ -23,7 +24,7 @@ from lms.live import (
 )
 from lms.live.access import LIVE_TYPES
 from lms.live.blueprint import bp, get_access, page_context, refusal, session_for, session_links
-from lms.live.models import CANCELLED, WAITING
+from lms.live.models import CANCELLED, WAITING, LiveRegistration, LiveSession
 
 __all__ = ["bp"]
 
@@ -33,6 +34,20 @@ for _type in LIVE_TYPES:
     register_progress_provider(_type, queries.live_progress)
     register_started_condition(_type, queries.live_started)
     register_activity_page(_type, "lms.live.activity")
+# The records ``live_progress`` reads: the progress summaries they change are set to NULL.
+register_summary_source(
+    LiveRegistration,
+    user=LiveRegistration.user_id,
+    course=None,  # through the date: every course of the person (rare, and always correct)
+    columns=("user_id", "session_id", "status", "attended_at"),
+)
+register_summary_source(
+    LiveSession,
+    user=None,
+    course=LiveSession.course_id,
+    columns=("course_id", "activity_id"),
+    inserts=False,  # a new date has no registrations yet: scheduling one changes no summary
+)
 
 
 @bp.get("/courses/<slug>/sessions/<activity_id>")

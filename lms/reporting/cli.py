@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from lms.core.db import db
+from lms.learning import summary
 from lms.learning.statuses import StatusSettings
 from lms.organisations.queries import find_organisation
 from lms.reporting.snapshots import parse_period, period_of, run_snapshot_job
@@ -49,3 +50,28 @@ def snapshot_cmd(period: str | None, organisations: tuple[str, ...]) -> None:
         db.session, settings, period=month, organisations=chosen, language=language
     )
     click.echo(f"{made} snapshot(s) of {month} made, {skipped} already there")
+
+
+@reports_group.command("refresh-summaries")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 100_000),
+    default=1000,
+    show_default=True,
+    help="Enrolments computed and committed at a time.",
+)
+@with_appcontext
+def refresh_summaries_cmd(batch_size: int) -> None:
+    """Compute the progress summaries the reports read, where they are missing or were
+    computed for an older course version (cron, and after importing a new course version).
+
+    The reports are right without it (they compute what is missing); this makes them fast.
+    Running it again computes only what changed since."""
+    total = summary.refresh(
+        db.session,
+        size=batch_size,
+        commit=True,
+        echo=lambda done: click.echo(f"  {done} computed ..."),
+    )
+    db.session.commit()
+    click.echo(f"{total} progress summary(ies) computed; every other one was up to date.")

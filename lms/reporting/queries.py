@@ -79,6 +79,12 @@ class EnrolmentRow:
     department: str | None
     #: The plan-prompt experiment's group ("prompt", "no_prompt") or None.
     plan_group: str | None = None
+    #: The enrolment's progress summary (``lms.learning.summary``; None: unknown).
+    summary_version_id: int | None = None
+    summary_progress: float | None = None
+    summary_status: str | None = None
+    summary_modules_done: str | None = None
+    summary_last_completion_at: datetime | None = None
 
 
 def enrolment_rows(
@@ -108,6 +114,11 @@ def enrolment_rows(
             User.department_id,
             Department.name,
             PlanGroup.grp,
+            Enrolment.summary_version_id,
+            Enrolment.summary_progress,
+            Enrolment.summary_status,
+            Enrolment.summary_modules_done,
+            Enrolment.summary_last_completion_at,
         )
         .join(User, User.id == Enrolment.user_id)
         .join(Organisation, Organisation.id == User.organisation_id)

@@ -51,7 +51,7 @@ from lms.catalog.queries import get_current_course_defs
 from lms.catalog.readmodel import CourseDef
 from lms.core.db import utcnow
 from lms.core.i18n import lazy_gettext as _l
-from lms.learning import engine
+from lms.learning import engine, summary
 from lms.learning.queries import load_records_for
 from lms.learning.statuses import (
     CERTIFIED,
@@ -292,7 +292,24 @@ def build_rows(
     course_ids = sorted({e.course_id for e in enrolments if e.course_id in courses})
     wanted = {cid: courses[cid] for cid in course_ids}
     people_ids = queries.ids_of(people)
-    records = load_records_for(session, people_ids, course_ids, wanted)
+    # The stored progress summaries for the course's current version; the engine computes
+    # the others (NULL or outdated), from the records of those people only.
+    summaries = {}
+    for e in enrolments:
+        course = wanted.get(e.course_id)
+        stored = summary.current_for(e, course) if course is not None else None
+        if stored is not None:
+            summaries[(e.user_id, e.course_id)] = stored
+    missing = sorted(
+        {e.user_id for e in enrolments if e.course_id in wanted}
+        - {user_id for user_id, _ in summaries}
+    )
+    if not missing:
+        records = {}
+    else:
+        # Few people: their ids; more: the scope's SELECT (as fast at 200 people, measured).
+        who = missing if len(missing) <= 50 else people_ids
+        records = load_records_for(session, who, course_ids, wanted)
     certificates = load_certificates(session, people_ids, course_ids)
     scores = queries.best_scores(session, people, course_ids) if with_scores else {}
     rows = []
@@ -302,14 +319,16 @@ def build_rows(
         if course is None:  # a course without a current version: nothing to measure
             continue
         key = (e.user_id, e.course_id)
-        learner = records.get(key, empty)
-        state = engine.compute(course, learner, lessons=False)
+        found = summaries.get(key)
+        if found is None:
+            learner = records.get(key, empty)
+            found = summary.of(engine.compute(course, learner, lessons=False), learner)
         certificate = certificates.get(key)
         status = settings.status(
-            state.course, Terms(e.mandatory, due_day(e.due_at), e.renews), certificate
+            found.course_state, Terms(e.mandatory, due_day(e.due_at), e.renews), certificate
         )
-        done = frozenset(m for m, s in state.modules.items() if s.done)
-        moments = [t for t in learner.completions.values() if isinstance(t, datetime)]
+        done = found.modules_done
+        moments = [found.last_completion_at] if found.last_completion_at is not None else []
         if e.last_activity_at is not None:
             moments.append(e.last_activity_at)
         rows.append(

@@ -170,3 +170,53 @@ def test_many_learners_at_once_never_fail(busy_app):
         assert posts == tabs * ROUNDS
         attempts = db.session.scalar(select(func.count()).select_from(Attempt))
         assert attempts == LEARNERS
+
+
+def test_progress_summaries_stay_equal_to_the_engine_under_concurrent_writes(busy_app):
+    """One learner in several tabs at once: lesson pages (which store the summary they
+    computed) against forum posts and test answers (which change the records). Every summary
+    left is the engine's value: a writer locks the enrolment before reading the records it
+    computes from, and every change of a record sets the summary to NULL in its transaction."""
+    from lms.learning import summary
+    from tests.learning.test_summary import check_all
+
+    app = busy_app
+    tabs = 6
+    clients = [_client(app, 0) for _ in range(tabs)]
+    response = clients[0].post(f"{TEST}/start", data={"csrf_token": _token(clients[0], TEST)})
+    assert response.status_code == 302
+    barrier = threading.Barrier(tabs)
+    errors: list[BaseException] = []
+    statuses: Counter = Counter()
+
+    def run(client, tab):
+        try:
+            barrier.wait(timeout=30)
+            order = SECTIONS[tab % len(SECTIONS) :] + SECTIONS[: tab % len(SECTIONS)]
+            for section in order:
+                statuses[client.get(f"/courses/{COURSE}/learn/{section}").status_code] += 1
+                if tab % 2:
+                    response = client.post(
+                        f"{FORUM}/threads",
+                        data={
+                            "title": f"Vraag {tab} {section}",
+                            "body": "Hoe leg ik itsme uit?",
+                            "csrf_token": _token(client, FORUM),
+                        },
+                    )
+                    statuses[response.status_code] += 1
+        except BaseException as exc:  # reported below, in the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(c, tab)) for tab, c in enumerate(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert not errors, errors
+    assert {code for code in statuses if code >= 500} == set(), statuses
+    with app.app_context():
+        check_all(db.session)
+        summary.refresh(db.session)
+        db.session.commit()
+        assert check_all(db.session) == LEARNERS
