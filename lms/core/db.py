@@ -9,18 +9,22 @@ Transaction rule: services only ``flush``; the view (or CLI command) that handle
 commits once at the end. Signal listeners add rows and flush, never commit.
 
 Write intent (SQLite): a SQLite transaction that has read cannot wait for the write lock
-when another connection committed in between; it fails at once with "database is locked".
-So a transaction that may write takes the write lock when it begins (``BEGIN IMMEDIATE``),
-where SQLite does wait (busy timeout). A request may write when its method is unsafe (POST...)
-or its view is marked with :func:`writes`; CLI commands and jobs always may. Other requests
-(plain GETs) begin a read transaction and run in parallel with everything. A request that
-writes without intent is refused in tests (``LMS_STRICT_WRITE_INTENT``) and logged in
-production, so a missing :func:`writes` is found by the suite, on SQLite and PostgreSQL alike.
+when another connection committed in between; it fails at once with "database is locked". So
+a transaction that may write takes the write lock when it begins (``BEGIN IMMEDIATE``),
+where SQLite does wait (busy timeout); writers of one host queue for it on a file lock first
+(:mod:`lms.core.writer_gate`), which wakes them sooner than SQLite's busy handler. A request
+may write when its method is unsafe (POST...) or its view is marked with :func:`writes`; CLI
+commands and jobs always may. Other requests (plain GETs) begin a read transaction and run
+in parallel with everything. A request that writes without intent is refused in tests
+(``LMS_STRICT_WRITE_INTENT``) and logged in production, so a missing :func:`writes` is found
+by the suite, on SQLite and PostgreSQL alike.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import sqlite3
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -28,8 +32,11 @@ from typing import Any, TypeVar
 
 from flask import current_app, g, has_app_context, request
 from sqlalchemy import DateTime, MetaData, String, TypeDecorator, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from lms.core.writer_gate import GatedConnection
 
 #: Constraint names are stable across SQLite and PostgreSQL so that migrations can name them.
 NAMING_CONVENTION = {
@@ -99,6 +106,8 @@ log = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: How long (seconds) a SQLite transaction waits for the write lock (and the writer gate).
+SQLITE_TIMEOUT = 30
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _WRITE_PREFIXES = ("INSERT", "UPDATE", "DELETE")
 
@@ -159,8 +168,14 @@ def _check_write_intent(statement: str) -> None:
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine; SQLite gets foreign keys, WAL, a busy timeout and write intent."""
+    parsed = make_url(url)
+    database = parsed.database if parsed.get_backend_name() == "sqlite" else None
+    # A database file (not in memory) gets the writer gate (lms.core.writer_gate).
+    gated = bool(database) and database != ":memory:" and "mode=memory" not in url
     if url.startswith("sqlite"):
-        kwargs.setdefault("connect_args", {"timeout": 30})
+        connect_args = kwargs.setdefault("connect_args", {"timeout": SQLITE_TIMEOUT})
+        if gated:
+            connect_args.setdefault("factory", GatedConnection)
     engine = create_engine(url, **kwargs)
 
     @event.listens_for(engine, "before_cursor_execute")
@@ -174,6 +189,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin, so that
             # savepoints and transactional DDL behave as on PostgreSQL.
             dbapi_conn.isolation_level = None
+            if gated and isinstance(dbapi_conn, GatedConnection):
+                dbapi_conn.attach_gate(os.path.abspath(database))
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             if ":memory:" not in url and url != "sqlite://":
@@ -184,7 +201,22 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         def _sqlite_begin(conn: Any) -> None:
             # Take the write lock now if this transaction may write: SQLite waits for it
             # here (busy timeout), but not when a read transaction tries to upgrade later.
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if may_write() else "BEGIN")
+            if not may_write():
+                conn.exec_driver_sql("BEGIN")
+                return
+            raw = conn.connection.dbapi_connection
+            gate = raw if isinstance(raw, GatedConnection) else None
+            if gate is not None:  # queue behind the other writers of this host first
+                try:
+                    gate.enter_gate(SQLITE_TIMEOUT)
+                except sqlite3.OperationalError as exc:  # as SQLite's own "locked" would be
+                    raise OperationalError("BEGIN IMMEDIATE", None, exc) from None
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                if gate is not None:
+                    gate.leave_gate()
+                raise
 
     return engine
 

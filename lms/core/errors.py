@@ -1,12 +1,12 @@
-"""Friendly error pages (400, 403, 404, 405, 429, 500) in the user's language."""
+"""Friendly error pages (400, 403, 404, 405, 429, 500, 503) in the user's language."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, g, render_template
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from lms.core.db import db
 from lms.core.i18n import lazy_gettext as _l
@@ -50,7 +50,14 @@ MESSAGES = {
             "your coordinator what you were doing."
         ),
     ),
+    503: (
+        _l("It is very busy right now"),
+        _l("Nothing was saved. Wait a moment, then try again."),
+    ),
 }
+
+#: Seconds a browser or client is asked to wait after a 503 (``Retry-After``).
+RETRY_AFTER = 5
 
 CSRF_MESSAGE = _l(
     "The form had expired or was sent from another page, so nothing was saved. Go back, reload "
@@ -91,9 +98,20 @@ def render_unexpected(error: Exception):
     return render_error(InternalServerError(original_exception=error))
 
 
+def render_busy(error: OperationalError):
+    """The database stayed locked by other writers for the whole wait (SQLite, under a load
+    it cannot carry): a 503 that says nothing was saved, instead of a 500. Any other
+    database error is not ours to soften."""
+    if "database is locked" not in str(error.orig or error):
+        raise error
+    response, code = render_error(ServiceUnavailable())
+    return response, code, {"Retry-After": str(RETRY_AFTER)}
+
+
 def register_handlers(target: Flask | Blueprint) -> None:
     for code in MESSAGES:
         target.register_error_handler(code, render_error)
     target.register_error_handler(CSRFError, render_error)
+    target.register_error_handler(OperationalError, render_busy)
     if isinstance(target, Flask):
         target.register_error_handler(InternalServerError, render_error)
