@@ -42,14 +42,19 @@ def _only_coordinators() -> None:
     """Coordinators (and administrators) only."""
 
 
+def _translated(labels: dict) -> dict:
+    """The lazy labels translated once for the page (a table shows them on every row)."""
+    return {key: str(label) for key, label in labels.items()}
+
+
 @bp.context_processor
 def _labels() -> dict:
     return {
-        "status_labels": STATUS_LABELS,
+        "status_labels": _translated(STATUS_LABELS),
         "progress_statuses": PROGRESS_STATUSES,
         "compliance_statuses": COMPLIANCE_STATUSES,
-        "kind_labels": KIND_LABELS,
-        "mandatory_labels": MANDATORY_LABELS,
+        "kind_labels": _translated(KIND_LABELS),
+        "mandatory_labels": _translated(MANDATORY_LABELS),
         "sort_keys": SORT_KEYS,
     }
 
