@@ -30,6 +30,7 @@ from lms.catalog.queries import get_current_course_defs
 from lms.core.db import utcnow
 from lms.core.urls import external_url
 from lms.learning import engine
+from lms.learning import summary as progress_summary
 from lms.learning.models import Enrolment
 from lms.learning.queries import load_records_for
 from lms.learning.statuses import (
@@ -58,6 +59,12 @@ class _Candidate:
     due_at: datetime | None
     renews: bool
     frequency: str
+    #: The enrolment's stored progress summary (``lms.learning.summary``), if any.
+    summary_version_id: int | None = None
+    summary_progress: float | None = None
+    summary_status: str | None = None
+    summary_modules_done: str | None = None
+    summary_last_completion_at: datetime | None = None
 
 
 def _candidates(session: Session, after_id: int, horizon: datetime, limit: int) -> list[_Candidate]:
@@ -71,6 +78,7 @@ def _candidates(session: Session, after_id: int, horizon: datetime, limit: int) 
             Enrolment.due_at,
             Enrolment.renews,
             ReminderPreference.voluntary,
+            *(getattr(Enrolment, name) for name in progress_summary.SUMMARY_COLUMNS),
         )
         .join(User, User.id == Enrolment.user_id)
         .outerjoin(ReminderPreference, ReminderPreference.user_id == Enrolment.user_id)
@@ -87,7 +95,10 @@ def _candidates(session: Session, after_id: int, horizon: datetime, limit: int) 
         # PostgreSQL: two runs at once take different rows (SQLite: ignored, one writer).
         .with_for_update(of=Enrolment, skip_locked=True)
     ).all()
-    return [_Candidate(*row[:6], frequency=row[6] or NORMAL) for row in rows]
+    return [
+        _Candidate(*row[:6], row[6] or NORMAL, *row[7:])  # type: ignore[misc]
+        for row in rows
+    ]
 
 
 def send_automatic(
@@ -128,7 +139,16 @@ def _remind_batch(
     user_ids = sorted({c.user_id for c in batch})
     course_ids = sorted({c.course_id for c in batch})
     courses = get_current_course_defs(session, course_ids)
-    records = load_records_for(session, user_ids, course_ids, courses)
+    # The stored summaries where current (as the reports read them); the engine computes the
+    # others, from the records of those people only.
+    stored = {
+        c.enrolment_id: found
+        for c in batch
+        if c.course_id in courses
+        and (found := progress_summary.current_for(c, courses[c.course_id])) is not None
+    }
+    missing = sorted({c.user_id for c in batch if c.enrolment_id not in stored})
+    records = load_records_for(session, missing, course_ids, courses) if missing else {}
     certificates = load_certificates(session, user_ids, course_ids)
     sent = set(
         session.execute(
@@ -145,9 +165,14 @@ def _remind_batch(
         if course is None:
             continue
         key = (candidate.user_id, candidate.course_id)
-        state = engine.compute(course, records.get(key, empty))
+        found = stored.get(candidate.enrolment_id)
+        course_state = (
+            found.course_state
+            if found is not None
+            else engine.compute(course, records.get(key, empty), lessons=False).course
+        )
         status = settings.status(
-            state.course,
+            course_state,
             Terms(candidate.mandatory, due_day(candidate.due_at), candidate.renews),
             certificates.get(key),
         )

@@ -8,9 +8,11 @@ import re
 from collections import Counter
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from lms.core.db import db
+from lms.learning import summary
+from lms.learning.models import Enrolment
 from lms.learning.statuses import StatusSettings
 from lms.mail.models import OutgoingMail
 from lms.reminders import jobs, services
@@ -216,3 +218,56 @@ def test_the_body_is_plain_words(app, people):
     run_job(app)
     for mail in reminder_mails(app):
         assert not re.search(r"[{}<>]|%\(", mail.body), mail.body
+
+
+EXPECTED = {
+    ("in_ten", BEFORE_DUE, "14"),
+    ("in_two", BEFORE_DUE, "3"),
+    ("late_one", OVERDUE, "0"),
+    ("late_nine", OVERDUE, "1"),
+    ("voluntary", BEFORE_DUE, "3"),
+}
+
+
+def _set_summaries(app, **values) -> None:
+    with app.app_context():
+        db.session.execute(update(Enrolment).values(**values))
+        db.session.commit()
+
+
+@pytest.mark.parametrize("stored", ["none", "every one"])
+def test_stored_summaries_and_the_engine_decide_the_same(app, people, stored):
+    """The job reads an enrolment's stored progress summary where it is current and runs the
+    engine for the others: with every summary stored, or none, the same reminders go out."""
+    _p, ids = people
+    if stored == "none":
+        _set_summaries(app, summary_version_id=None)
+    else:
+        with app.app_context():
+            summary.refresh(db.session, commit=True)
+            missing = select(func.count()).where(Enrolment.summary_version_id.is_(None))
+            assert db.session.scalar(missing) == 0
+    assert run_job(app).strip() == "5 reminder(s) queued"
+    by_id = {v: k for k, v in ids.items()}
+    got = {(by_id[r.enrolment_id], r.kind, r.due_key.split(":")[1]) for r in reminders(app)}
+    assert got == EXPECTED
+
+
+def test_a_current_summary_decides_and_an_outdated_one_does_not(app, people, report_course):
+    """Proof that the summary is read: one that says "completed" for the course's current
+    version stops the reminders (the records say otherwise); one made for another version
+    is ignored and the engine decides."""
+    _p, ids = people
+    with app.app_context():
+        late = db.session.get(Enrolment, ids["late_nine"])
+        late.summary_version_id = report_course.version_id
+        late.summary_progress, late.summary_status = 1.0, "completed"
+        late.summary_modules_done = ""
+        soon = db.session.get(Enrolment, ids["in_two"])
+        soon.summary_version_id = report_course.version_id + 1000
+        soon.summary_progress, soon.summary_status = 1.0, "completed"
+        db.session.commit()
+    assert run_job(app).strip() == "4 reminder(s) queued"
+    reminded = {r.enrolment_id for r in reminders(app)}
+    assert ids["late_nine"] not in reminded
+    assert ids["in_two"] in reminded
