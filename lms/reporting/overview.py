@@ -201,13 +201,14 @@ def enrolment_facts(today: date) -> tuple[dict[str, Any], list[Any]]:
     - ``assigned``: given by a rule or a coordinator;
     - ``mandatory``: the enrolment's terms;
     - ``certified``: a certificate with status valid, not past its last valid day;
-    - ``recorded``: the course's completion is recorded;
+    - ``recorded``: the course's completion is recorded (``Enrolment.completed_at``, written
+      with it);
     - ``begun``: anything recorded in the course: the above, the last activity noted on the
       enrolment, a section opened, a completion, or what an activity type's provider
       reports as begun (cheapest first: most enrolments are settled without a look-up);
     - ``expired``: for a mandatory course to renew, a valid certificate past its last day.
 
-    The certificates and course completions are few next to the enrolments: they are joined
+    The certificates are few next to the enrolments: they are joined
     as sets of pairs (one pass over each) instead of being looked up enrolment by enrolment.
     """
     person, course = Enrolment.user_id, Enrolment.course_id
@@ -224,10 +225,12 @@ def enrolment_facts(today: date) -> tuple[dict[str, Any], list[Any]]:
         Certificate.course_id,
         where=and_(Certificate.status == VALID, Certificate.valid_until < today),
     )
-    recorded = _pairs(Completion.user_id, Completion.course_id, where=Completion.kind == "course")
+    # The course's completion is recorded with the enrolment's ``completed_at``, in the same
+    # flush (``learning.services``): read on the row, not looked up among every completion.
+    recorded = Enrolment.completed_at.is_not(None)
     known = or_(
         certified.c.user_id.is_not(None),
-        recorded.c.user_id.is_not(None),
+        recorded,
         # Opening a section and starting a test note the moment on the enrolment.
         Enrolment.last_activity_at.is_not(None),
     )
@@ -241,7 +244,7 @@ def enrolment_facts(today: date) -> tuple[dict[str, Any], list[Any]]:
         "assigned": _bit(or_(Enrolment.due_source == "rule", Enrolment.source != "self")),
         "mandatory": _bit(Enrolment.mandatory.is_(True)),
         "certified": _bit(certified.c.user_id.is_not(None)),
-        "recorded": _bit(recorded.c.user_id.is_not(None)),
+        "recorded": _bit(recorded),
         "begun": case((known, 1), (looked_up, 1), else_=0),
         "expired": _bit(
             and_(
@@ -251,7 +254,7 @@ def enrolment_facts(today: date) -> tuple[dict[str, Any], list[Any]]:
             )
         ),
     }
-    return facts, [certified, expired, recorded]
+    return facts, [certified, expired]
 
 
 def counts_of(facts: Mapping[str, int], enrolments: int) -> Counts:
