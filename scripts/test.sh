@@ -66,11 +66,48 @@ if [ ! -x /usr/bin/redis-server ]; then
   fi
 fi
 
-echo "== tests on SQLite (with browser tests)"
-$BIN/pytest -q -p no:cacheprovider
+# The two runs go side by side, one per core (LMS_TEST_SERIAL=1: one after the other):
+# SQLite with the browser, SSO and LRS tests in the foreground; PostgreSQL in the background,
+# its output kept and shown after. The multiprocess tests (workers killed mid-batch,
+# gunicorn with Redis) need PostgreSQL: they are deselected by default (pyproject.toml) and
+# run there, once. Each run has its own temporary folder.
+sqlite_tmp=$(mktemp -d /tmp/lms-test-sqlite.XXXXXX)
+pg_tmp=$(mktemp -d /tmp/lms-test-pg.XXXXXX)
+pg_log="$pg_tmp/output.txt"
+pg_pid=""
+cleanup() {
+  if [ -n "$pg_pid" ]; then  # interrupted: stop the PostgreSQL run and its processes too
+    pkill -TERM -P "$pg_pid" 2>/dev/null || true
+    kill "$pg_pid" 2>/dev/null || true
+  fi
+  rm -rf "$sqlite_tmp" "$pg_tmp"
+}
+trap cleanup EXIT
+postgres_run() {
+  bash scripts/with-postgres.sh $BIN/pytest -q -p no:cacheprovider --basetemp "$pg_tmp/t" \
+    -m "(not browser and not lrs and not oidc) or multiprocess"
+}
 
-# The multiprocess tests (workers killed mid-batch, gunicorn with Redis) need PostgreSQL:
-# they are deselected by default (pyproject.toml) and run here, once. The SSO tests ran above.
-echo "== tests on PostgreSQL (with the multiprocess tests)"
-bash scripts/with-postgres.sh $BIN/pytest -q -p no:cacheprovider \
-  -m "(not browser and not lrs and not oidc) or multiprocess"
+set +e
+if [ "${LMS_TEST_SERIAL:-}" != 1 ]; then
+  echo "== tests on PostgreSQL (with the multiprocess tests), in the background"
+  postgres_run >"$pg_log" 2>&1 &
+  pg_pid=$!
+fi
+echo "== tests on SQLite (with browser tests)"
+$BIN/pytest -q -p no:cacheprovider --basetemp "$sqlite_tmp/t"
+sqlite_status=$?
+if [ -n "$pg_pid" ]; then
+  wait "$pg_pid"
+  pg_status=$?
+  pg_pid=""
+  echo "== tests on PostgreSQL (with the multiprocess tests), ran beside the SQLite run"
+  cat "$pg_log"
+else
+  echo "== tests on PostgreSQL (with the multiprocess tests)"
+  postgres_run
+  pg_status=$?
+fi
+set -e
+echo "== SQLite: exit $sqlite_status; PostgreSQL: exit $pg_status"
+[ "$sqlite_status" = 0 ] && [ "$pg_status" = 0 ]
