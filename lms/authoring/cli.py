@@ -44,7 +44,7 @@ def _summary(diagnostics: list[Diagnostic], files: int) -> str:
     help="Folder of certificate templates.",
 )
 def validate_cmd(paths: tuple[Path, ...], strict: bool, output: str, certificates: Path) -> None:
-    """Check course and question-bank files (default: courses/ and quizzes/).
+    """Check course, question-bank and databank resource files (default: courses/, quizzes/).
 
     Prints every problem as FILE:LINE:COL: CODE: message (hint). Exits with 1 when there is
     an error (or, with --strict, a warning).
@@ -52,7 +52,10 @@ def validate_cmd(paths: tuple[Path, ...], strict: bool, output: str, certificate
     defaults = _default_paths()
     targets = list(paths) or [p for p in defaults if p.exists()]
     # Banks in the default folder are there to resolve the tests of the files named.
-    result = validate_paths(targets, certificates, reference_paths=[defaults[1]])
+    # Banks in the quizzes folder and the databank's resources resolve references.
+    result = validate_paths(
+        targets, certificates, reference_paths=[defaults[1], defaults[0] / "resources"]
+    )
     if output == "json":
         payload = {
             "files": len(result.files),
