@@ -366,11 +366,14 @@ class ResourceChecker(FileChecker):
             if key in first:
                 other = first[key]
                 line, _ = other.pos(("url",))
-                yield item.doc, item.doc.diagnostic(
-                    "E312",
-                    ("url",),
-                    "this address is already in the databank",
-                    f"by {other.display}:{line}; link each resource once",
+                yield (
+                    item.doc,
+                    item.doc.diagnostic(
+                        "E312",
+                        ("url",),
+                        "this address is already in the databank",
+                        f"by {other.display}:{line}; link each resource once",
+                    ),
                 )
             else:
                 first[key] = item.doc

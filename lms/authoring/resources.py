@@ -64,9 +64,7 @@ ResourceType = Literal[TYPES]  # type: ignore[valid-type]
 TargetGroup = Literal[TARGET_GROUPS]  # type: ignore[valid-type]
 Theme = Literal[THEMES]  # type: ignore[valid-type]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Description = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=600)
-]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=600)]
 Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 
 
@@ -91,9 +89,7 @@ class ResourceFile(FormatModel):
     themes: list[Theme] = Field(min_length=1)
     keywords: dict[Lang, list[Keyword]] = Field(default_factory=dict)
     url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s/$.?#][^\s]*$", max_length=500)]
-    licence: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)
-    ]
+    licence: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
     added: dt.date
 
     _unique_lists = field_validator("target_groups", "languages", "themes")(_unique)

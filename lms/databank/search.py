@@ -113,18 +113,14 @@ def matching(query: ParsedQuery, dialect: str) -> ColumnElement[bool]:
     if dialect == "postgresql":
         tsquery = func.to_tsquery(literal_column("'simple'"), _tsquery_expression(query))
         return Resource.search_vector.op("@@")(tsquery)
-    ids = select(literal_column("rowid")).select_from(text("lms_resource_fts")).where(
-        text("lms_resource_fts MATCH :fts_query").bindparams(fts_query=_fts5_expression(query))
+    ids = (
+        select(literal_column("rowid"))
+        .select_from(text("lms_resource_fts"))
+        .where(
+            text("lms_resource_fts MATCH :fts_query").bindparams(fts_query=_fts5_expression(query))
+        )
     )
     return Resource.id.in_(ids)
-
-
-def rank(query: ParsedQuery, dialect: str) -> ColumnElement[float]:
-    """A relevance score (higher = better): how many stems of the query a resource holds."""
-    if dialect == "postgresql":
-        tsquery = func.to_tsquery(literal_column("'simple'"), _tsquery_expression(query))
-        return func.ts_rank(Resource.search_vector, tsquery)
-    return literal_column("0.0")
 
 
 def search_ids(session, query: ParsedQuery) -> Select:

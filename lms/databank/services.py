@@ -75,9 +75,7 @@ def facet_rows(resource: Resource) -> list[dict[str, Any]]:
     values += [("group", g) for g in resource.target_groups]
     values += [("language", lang) for lang in resource.languages]
     values += [("theme", t) for t in resource.themes]
-    return [
-        {"resource_id": resource.id, "facet": f, "value": v} for f, v in dict.fromkeys(values)
-    ]
+    return [{"resource_id": resource.id, "facet": f, "value": v} for f, v in dict.fromkeys(values)]
 
 
 def refresh_facets(session: Session, resource: Resource) -> None:
@@ -101,9 +99,7 @@ class CuratedStore:
         rows = session.execute(select(Resource.slug).where(Resource.status == "published"))
         return {slug: ResourceInfo(slug, "the databank") for (slug,) in rows}
 
-    def store(
-        self, session: Session, definitions: list[tuple[dict[str, Any], str]]
-    ) -> list[str]:
+    def store(self, session: Session, definitions: list[tuple[dict[str, Any], str]]) -> list[str]:
         slugs = [d["id"] for d, _ in definitions]
         existing = {
             r.slug: r for r in session.scalars(select(Resource).where(Resource.slug.in_(slugs)))

@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from lms.authoring.resources import register_resource_store
 from lms.core.auth import role_required
@@ -77,7 +78,9 @@ def _problem_text(kind: str, detail: str) -> str:
             n=MAX_QUERY_LENGTH,
         )
     if kind == "too-many":
-        return _("Too many choices for one filter (%(name)s). Only the first ones are used.", name=detail)
+        return _(
+            "Too many choices for one filter (%(name)s). Only the first ones are used.", name=detail
+        )
     return _("We do not know the filter %(value)s. It was left out.", value=detail)
 
 
@@ -380,12 +383,48 @@ def _duplicate_message(existing: Resource | None) -> str:
     return _("Someone already proposed this link. It is waiting for review.")
 
 
+def _max_upload() -> tuple[int, str]:
+    """The upload limit in bytes, and in megabytes as the form shows it."""
+    megabytes = float(current_app.config["LMS_DATABANK_MAX_UPLOAD_MB"])
+    shown = f"{megabytes:g}"
+    return int(megabytes * 1024 * 1024), shown
+
+
+def _upload_error(reason: str, shown_mb: str) -> str:
+    if reason == "size":
+        return _("The file is too big. It can be at most %(mb)s MB.", mb=shown_mb)
+    if reason == "empty":
+        return _("The file is empty.")
+    return _(
+        "This file type is not allowed, or the file is not what its name says. Upload a PDF, "
+        "PNG, JPEG, Word, Excel, PowerPoint or OpenDocument file."
+    )
+
+
+@bp.before_app_request
+def _limit_upload_size() -> None:
+    """A proposal's body far beyond the upload limit is refused before it is read (before the
+    CSRF check reads the form); the text fields and multipart overhead fit in 256 kB more."""
+    if request.endpoint == "lms.databank.propose" and request.method == "POST":
+        request.max_content_length = _max_upload()[0] + 256 * 1024
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(_error):
+    form = ProposalForm(formdata=None)
+    shown_mb = _max_upload()[1]
+    form.file.errors = [_upload_error("size", shown_mb)]
+    return render_template(
+        "lms/databank/propose.html", form=form, duplicate=None, max_mb=shown_mb
+    ), 413
+
+
 @bp.route("/propose", methods=["GET", "POST"])
 @login_required
 def propose():
+    max_bytes, shown_mb = _max_upload()
     form = ProposalForm()
     duplicate: Resource | None = None
-    max_mb = int(current_app.config["LMS_DATABANK_MAX_UPLOAD_MB"])
     if form.validate_on_submit():
         upload = request.files.get("file")
         has_file = upload is not None and bool(upload.filename)
@@ -394,29 +433,17 @@ def propose():
             form.url.errors.append(_("Give a link, or upload a file."))
         elif form.url.data and has_file:
             form.url.errors.append(_("Give a link or a file, not both."))
-        elif has_file:
+        elif upload is not None and has_file:
             try:
                 data, extension, name = check_upload(
-                    upload.filename, upload.stream, max_mb * 1024 * 1024
+                    upload.filename or "", upload.stream, max_bytes
                 )
             except UploadRefused as refused:
-                form.file.errors = [
-                    {
-                        "size": _("The file is too big. It can be at most %(mb)d MB.", mb=max_mb),
-                        "empty": _("The file is empty."),
-                    }.get(
-                        refused.reason,
-                        _(
-                            "This file type is not allowed, or the file is not what its name "
-                            "says. Upload a PDF, PNG, JPEG, Word, Excel, PowerPoint or "
-                            "OpenDocument file."
-                        ),
-                    )
-                ]
+                form.file.errors = [_upload_error(refused.reason, shown_mb)]
             else:
                 folder = Path(current_app.extensions["lms"].instance_path) / "databank"
                 stored = store_upload(folder, data, extension, name)
-        if not form.errors and not form.url.errors and not form.file.errors:
+        if not form.url.errors and not form.file.errors:
             organisation = current_user.organisation
             credit = organisation.name if organisation is not None else current_user.full_name
             try:
@@ -432,13 +459,20 @@ def propose():
             else:
                 db.session.commit()
                 flash(
-                    _("Thank you! A trainer looks at your proposal. You get an e-mail when it is done."),
+                    _(
+                        "Thank you! A trainer looks at your proposal. You get an e-mail when "
+                        "it is done."
+                    ),
                     "success",
                 )
                 return redirect(url_for("lms.databank.my_proposals"))
+        if stored is not None:  # refused after all: do not keep the file
+            (Path(current_app.extensions["lms"].instance_path) / "databank" / stored.stored).unlink(
+                missing_ok=True
+            )
     status = 400 if (form.errors or form.url.errors or form.file.errors) else 200
     return render_template(
-        "lms/databank/propose.html", form=form, duplicate=duplicate, max_mb=max_mb
+        "lms/databank/propose.html", form=form, duplicate=duplicate, max_mb=shown_mb
     ), status
 
 
@@ -530,4 +564,3 @@ def review_item(resource_id: int):
         proposer=proposer,
         language=language,
     ), status
-

@@ -62,7 +62,9 @@ def test_two_files_with_one_address_are_an_error(tmp_path):
         shutil.copy(FIXTURES / f"{name}.yaml", tmp_path)
     second = tmp_path / "t-itsme-video.yaml"
     second.write_text(
-        second.read_text().replace("test.example.org/itsme-video", "TEST.example.org/itsme-handleiding/"),
+        second.read_text().replace(
+            "test.example.org/itsme-video", "TEST.example.org/itsme-handleiding/"
+        ),
         encoding="utf-8",
     )
     result = validate_paths([tmp_path])
@@ -97,7 +99,9 @@ def test_import_stores_resources_and_is_idempotent(app, imported):
 
 
 def test_a_course_naming_an_unknown_resource_is_rejected_with_its_position(app, tmp_path):
-    course = course_with_resources(tmp_path / "courses", "met-materiaal", "t-itsme-video, t-bestaat-niet")
+    course = course_with_resources(
+        tmp_path / "courses", "met-materiaal", "t-itsme-video, t-bestaat-niet"
+    )
     with app.app_context():
         with pytest.raises(ImportFailed) as failed:
             import_paths(db.session, [FIXTURES, course], certificates_dir=None)

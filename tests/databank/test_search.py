@@ -15,7 +15,6 @@ from lms.core.db import db
 from lms.databank import queries
 from lms.databank.models import Resource
 from lms.databank.search import MAX_QUERY_LENGTH, index_terms, parse_query, resource_texts
-from tests.databank.conftest import FIXTURES
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -104,9 +103,9 @@ def test_both_engines_give_the_reference_results(app, imported):
         assert len(queries_to_run) > 60
         for q in queries_to_run:
             search = _search(db.session, q[:MAX_QUERY_LENGTH])
-            expected = _reference(resources, search.query) if search.query else {
-                r.slug for r in resources
-            }
+            expected = (
+                _reference(resources, search.query) if search.query else {r.slug for r in resources}
+            )
             assert _slugs(db.session, queries.result_ids(db.session, search)) == expected, q
 
 
@@ -178,9 +177,7 @@ def test_every_filter_combination_counts_correctly(app, imported):
             filters = {f: v for f, v in zip(FILTER_VALUES, choice, strict=True) if v}
             search = _search(db.session, q or "", **filters)
             matching_text = (
-                {r.slug for r in resources}
-                if not q
-                else _reference(resources, search.query)
+                {r.slug for r in resources} if not q else _reference(resources, search.query)
             )
 
             def keep(resource, skip=None, filters=filters, matching_text=matching_text):
