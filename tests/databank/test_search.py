@@ -216,3 +216,22 @@ def test_the_page_shows_filters_in_the_url_sorts_and_pages(app, client, imported
         assert queries.run_search(db.session, search, "nl", per_page=3).pages == 3
         second = queries.run_search(db.session, queries.Search(page=2), "nl", per_page=3)
         assert len(second.items) == 3
+
+
+def test_generated_resources_are_searchable(app):
+    """``lms demo --scale``'s bulk insert keeps the full-text index and the facets filled."""
+    from lms.synthetic import generate_resources
+
+    with app.app_context():
+        assert generate_resources(db.session, 60) == 60
+        resources = list(db.session.scalars(select(Resource)))
+        search = _search(db.session, "handleidingen", type=["manual"])
+        found = {r.slug for r in queries.run_search(db.session, search, "nl", 100).items}
+        assert found == {
+            r.slug
+            for r in resources
+            if r.type == "manual" and r.slug in _reference(resources, search.query)
+        }
+        assert found
+        counts = queries.facet_counts(db.session, _search(db.session))
+        assert sum(counts["type"].values()) == 60
