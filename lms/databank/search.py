@@ -108,19 +108,23 @@ def _tsquery_expression(query: ParsedQuery) -> str:
     return " & ".join(groups)
 
 
-def matching(query: ParsedQuery, dialect: str) -> ColumnElement[bool]:
-    """A condition on Resource that holds for the resources matching every word."""
+def matching_ids(query: ParsedQuery, dialect: str) -> Select:
+    """The ids of the resources (any status) matching every word of ``query``."""
     if dialect == "postgresql":
         tsquery = func.to_tsquery(literal_column("'simple'"), _tsquery_expression(query))
-        return Resource.search_vector.op("@@")(tsquery)
-    ids = (
-        select(literal_column("rowid"))
+        return select(Resource.id).where(Resource.search_vector.op("@@")(tsquery))
+    return (
+        select(literal_column("rowid").label("id"))
         .select_from(text("lms_resource_fts"))
         .where(
             text("lms_resource_fts MATCH :fts_query").bindparams(fts_query=_fts5_expression(query))
         )
     )
-    return Resource.id.in_(ids)
+
+
+def matching(query: ParsedQuery, dialect: str) -> ColumnElement[bool]:
+    """A condition on Resource that holds for the resources matching every word."""
+    return Resource.id.in_(matching_ids(query, dialect))
 
 
 def search_ids(session, query: ParsedQuery) -> Select:
