@@ -55,7 +55,20 @@ def test_search_star_propose_approve_find(live_server, new_page, live_user):
     assert page.get_by_role("link", name=title).count() == 1
     problems["favourites nl"] = axe(page)
     page.get_by_role("link", name=title).click()
+    resource_url = page.url
     problems["resource nl"] = axe(page)
+    # A list for the digi-café, with this resource.
+    page.get_by_role("link", name="Een nieuwe lijst maken").click()
+    problems["lists nl"] = axe(page)
+    page.get_by_label("Naam van de lijst").fill("Voor het digicafé van woensdag")
+    page.get_by_role("button", name="De lijst maken").click()
+    page.goto(resource_url)
+    page.get_by_role("button", name="Aan de lijst toevoegen").click()
+    page.goto(f"{base}/lists")
+    page.get_by_role("link", name="Voor het digicafé van woensdag").click()
+    assert page.get_by_role("link", name=title).count() == 1
+    page.get_by_role("button", name="Delen met mijn collega’s").click()
+    problems["list nl"] = axe(page)
 
     # Propose a resource (a link).
     page.goto(f"{base}/propose")
@@ -70,6 +83,7 @@ def test_search_star_propose_approve_find(live_server, new_page, live_user):
     page.get_by_role("button", name="Mijn voorstel versturen").click()
     page.wait_for_url(re.compile(r"/databank/my-proposals$"))
     assert "wacht op nazicht" in page.content()
+    problems["my proposals nl"] = axe(page)
 
     # The trainer (in French) approves it.
     reviewer = new_page(language="fr-BE")
