@@ -32,6 +32,7 @@ def _post(client, url, data, **kw):
 def test_favourites_without_and_with_javascript(app, client, imported, make_user):
     learner = make_user()
     login(client, learner)
+    assert 'href="/databank/"' in client.get("/").get_data(as_text=True)  # main menu
     rid = _id(app, "t-itsme-video")
     # Without JavaScript: the form posts, the page comes back.
     response = _post(
@@ -70,6 +71,7 @@ def test_favourites_lists_and_proposals_need_an_account(app, client, imported):
     rid = _id(app, "t-itsme-video")
     assert client.get("/databank/").status_code == 200
     assert client.get("/databank/r/t-itsme-video").status_code == 200
+    assert 'href="/databank/"' in client.get("/login").get_data(as_text=True)  # footer
     for url in ("/databank/favourites", "/databank/lists", "/databank/propose", "/databank/review"):
         assert client.get(url).status_code == 302, url
     assert _post(client, f"/databank/r/{rid}/favourite", {"on": "1"}).status_code == 302
