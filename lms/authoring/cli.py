@@ -78,10 +78,10 @@ def validate_cmd(paths: tuple[Path, ...], strict: bool, output: str, certificate
     type=click.Path(file_okay=False, path_type=Path),
     default="schema",
     show_default=True,
-    help="Folder to write course.schema.json and quiz.schema.json into.",
+    help="Folder to write course.schema.json, quiz.schema.json and resource.schema.json into.",
 )
 def schema_cmd(output: Path) -> None:
-    """Write the JSON Schema of course and bank files (for editors)."""
+    """Write the JSON Schema of course, bank and databank resource files (for editors)."""
     for path in write_schemas(output):
         click.echo(f"wrote {path.as_posix()}")
 
