@@ -91,6 +91,8 @@ def _kind(doc: Document) -> FileKind:
         if "questions" in data:
             return "bank"
     for parent in doc.path.resolve().parents:
+        if parent.name == "resources" and parent.parent.name == "courses":
+            return "resource"
         if parent.name == "quizzes":
             return "bank"
         if parent.name == "courses":
