@@ -172,7 +172,7 @@ def seed_demo(session: Session, *, now: datetime | None = None) -> list[User]:
 
 def seed_databank_demo(session: Session, people: dict[str, User], trainer: User) -> None:
     """Els's favourites and a shared list, and three proposals: one waiting for the trainer,
-    one rejected, one approved (it credits De Panne). The favourites need the curated
+    one rejected, one approved (Els's: it credits De Panne). The favourites need the curated
     resources (``lms run`` imports them with the courses); the proposals do not."""
     from lms.databank import services as databank
     from lms.databank.models import Resource
@@ -231,10 +231,10 @@ def seed_databank_demo(session: Session, people: dict[str, User], trainer: User)
         "Dit is een reclame van een winkel. De databank toont alleen materiaal zonder verkoop.",
     )
     approved = proposal(
-        people["nadia.elamrani"],
-        "Onze vragenlijst: wat lukt online bij het sociaal huis?",
-        "https://www.example.be/demo/vragenlijst-sociaal-huis",
-        description="De vragenlijst die het sociaal huis van De Panne aan bezoekers gaf.",
+        els,
+        "Onze vragenlijst: wat lukt online aan het onthaal?",
+        "https://www.example.be/demo/vragenlijst-onthaal",
+        description="De vragenlijst die het onthaal van De Panne aan bezoekers gaf.",
         type="questionnaire",
         themes=["digital_skills", "government_services"],
     )

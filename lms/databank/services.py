@@ -169,6 +169,12 @@ def remove_from_list(session: Session, resource_list: ResourceList, resource_id:
     session.flush()
 
 
+def set_shared(session: Session, resource_list: ResourceList, shared: bool) -> None:
+    """Share a list with the colleagues of its owner's organisation, or stop sharing it."""
+    resource_list.shared = shared
+    session.flush()
+
+
 def delete_list(session: Session, resource_list: ResourceList) -> None:
     session.execute(delete(ResourceListItem).where(ResourceListItem.list_id == resource_list.id))
     session.delete(resource_list)
@@ -276,3 +282,39 @@ def reject(session: Session, resource: Resource, reviewer: User, reason: str) ->
     refresh_facets(session, resource)
     _notify(session, resource, "databank_rejected")
     session.flush()
+
+
+# -- erasure (lms.privacy) ----------------------------------------------------------------------
+
+
+def erase_person_data(session: Session, user_id: int, scrub: Any) -> dict[str, int]:
+    """A person's databank records on erasure: their favourites and lists go, proposals still
+    waiting go; reviewed proposals stay without their link to the person, the name taken out
+    of the credited organisation (``scrub``: text -> text without the person's name)."""
+    from sqlalchemy import update
+
+    counts = {}
+    counts["databank_favourites"] = session.execute(
+        delete(Favourite).where(Favourite.user_id == user_id)
+    ).rowcount
+    lists = select(ResourceList.id).where(ResourceList.owner_id == user_id).scalar_subquery()
+    session.execute(delete(ResourceListItem).where(ResourceListItem.list_id.in_(lists)))
+    counts["databank_lists"] = session.execute(
+        delete(ResourceList).where(ResourceList.owner_id == user_id)
+    ).rowcount
+    counts["databank_proposals_deleted"] = session.execute(
+        delete(Resource).where(Resource.added_by_id == user_id, Resource.status == "pending")
+    ).rowcount
+    kept = list(session.scalars(select(Resource).where(Resource.added_by_id == user_id)))
+    for resource in kept:
+        resource.added_by_id = None
+        cleaned = scrub(resource.organisation_name)
+        if cleaned != resource.organisation_name:
+            resource.organisation_name = cleaned
+            refresh_facets(session, resource)
+    counts["databank_proposals_kept"] = len(kept)
+    session.execute(
+        update(Resource).where(Resource.reviewed_by_id == user_id).values(reviewed_by_id=None)
+    )
+    session.flush()
+    return counts

@@ -339,7 +339,7 @@ def remove_from_list(list_id: int):
 @login_required
 def share_list(list_id: int):
     target = _own_list(list_id)
-    target.shared = request.form.get("shared") == "1"
+    services.set_shared(db.session, target, request.form.get("shared") == "1")
     db.session.commit()
     flash(
         _("Colleagues of your organisation can now open this list with its link.")

@@ -49,6 +49,7 @@ from lms.certification.models import Certificate, CertificateFile
 from lms.core import audit
 from lms.core.db import utcnow
 from lms.core.i18n import gettext as _
+from lms.databank.services import erase_person_data as erase_databank
 from lms.forums.models import (
     ForumFollow,
     ForumPost,
@@ -187,6 +188,9 @@ def erase_person(session: Session, person: User, *, actor: User | None = None) -
     )
     counts["enrolments"] = _count(session, delete(Enrolment).where(Enrolment.user_id == uid))
 
+    counts.update(
+        erase_databank(session, uid, lambda text: _scrub(text, pattern) if text else text)
+    )
     _erase_certificates(session, person, pattern, counts)
     _erase_texts(session, words, pattern, counts)
     _erase_mail(session, person, words, pattern, report)

@@ -135,3 +135,15 @@ def test_a_course_and_its_resources_in_one_run_and_the_pages(app, client, tmp_pa
     resource = client.get("/databank/r/t-itsme-video").get_data(as_text=True)
     assert "/courses/met-materiaal" in resource
     assert "/courses/later" not in resource
+
+
+def test_a_file_in_the_resources_folder_without_its_key_is_still_a_resource(tmp_path):
+    folder = tmp_path / "courses" / "resources"
+    folder.mkdir(parents=True)
+    (folder / "zonder-sleutel.yaml").write_text(
+        (FIXTURES / "t-vragenlijst.yaml").read_text().replace("resource: t-vragenlijst", "id: x"),
+        encoding="utf-8",
+    )
+    result = validate_paths([tmp_path])
+    assert len(result.resources) == 1 and not result.courses
+    assert {(d.code, d.line) for d in result.errors} == {("E202", 1), ("E201", 1)}

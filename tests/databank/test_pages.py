@@ -348,3 +348,41 @@ def test_uploads_are_checked_by_content_and_size(app, client, imported, make_use
     assert download.headers["Content-Disposition"].startswith("attachment;")
     assert download.data == _pdf()
     download.close()
+
+
+def test_all_my_data_and_erasure(app, client, imported, make_user):
+    from lms.privacy.erasure import erase_person
+    from lms.privacy.export import collect
+
+    person = make_user(name="Zoë Zonderland", email="zoe@example.be")
+    trainer = make_user(roles=("trainer",))
+    login(client, person)
+    rid = _id(app, "t-videobellen")
+    _post(client, f"/databank/r/{rid}/favourite", {"on": "1"})
+    _post(client, "/databank/lists", {"name": "Mijn lijst"})
+    _post(client, "/databank/propose", _proposal(url="https://example.org/wacht"))
+    _post(client, "/databank/propose", _proposal(url="https://example.org/goed"))
+    with app.app_context():
+        waiting, approved = db.session.scalars(
+            select(Resource).where(Resource.source == "proposal").order_by(Resource.id)
+        ).all()
+        from lms.accounts.models import User
+        from lms.databank import services
+
+        services.approve(db.session, approved, db.session.get(User, trainer.id))
+        db.session.commit()
+        export = {
+            s.key: s.rows for s in collect(db.session, db.session.get(User, person.id)).sections
+        }
+        assert [r["resource"] for r in export["databank_favourites"]] == ["t-videobellen"]
+        assert [r["name"] for r in export["databank_lists"]] == ["Mijn lijst"]
+        assert {r["status"] for r in export["databank_proposals"]} == {"pending", "published"}
+        # No organisation: the proposal credits the person by name, until they are erased.
+        assert approved.organisation_name == "Zoë Zonderland"
+        erase_person(db.session, db.session.get(User, person.id))
+        db.session.commit()
+        assert db.session.get(Resource, waiting.id) is None
+        kept = db.session.get(Resource, approved.id)
+        assert kept.added_by_id is None and "Zonderland" not in kept.organisation_name
+        assert db.session.scalar(select(func.count()).select_from(Favourite)) == 0
+        assert db.session.scalar(select(func.count()).select_from(ResourceList)) == 0
