@@ -331,6 +331,14 @@ def test_uploads_are_checked_by_content_and_size(app, client, imported, make_use
         assert item.file_name == "evil handleiding.pdf"
         assert "/" not in item.file_stored
         item_id = item.id
+    # Before review: the proposer and the trainers may open the file, nobody else.
+    waiting = client.get(f"/databank/proposals/{item_id}/file")
+    assert waiting.status_code == 200 and waiting.data == _pdf()
+    waiting.close()
+    stranger = app.test_client()
+    login(stranger, make_user())
+    assert stranger.get(f"/databank/proposals/{item_id}/file").status_code == 404
+    assert stranger.get(f"/databank/proposals/{BIG}/file").status_code == 404
     reviewer = app.test_client()
     login(reviewer, trainer)
     token = csrf_token(reviewer, "/databank/")
