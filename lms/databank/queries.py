@@ -97,10 +97,13 @@ def parse_search(args: Mapping[str, Any], page: int) -> Search:
     return search
 
 
-def _matching_ids(session: Session, search: Search, *, skip: str | None = None) -> Any:
+def _matching_ids(
+    session: Session, search: Search, *, skip: str | None = None, words: Any = None
+) -> Any:
     """The ids of published resources that match the words and every filter but ``skip``'s,
     as one INTERSECT of index scans (facet rows exist for published resources only); None
-    when nothing narrows the search."""
+    when nothing narrows the search. ``words``: the ids matching the words, when the caller
+    has them already (a CTE shared by several parts of one statement)."""
     parts: list[Any] = [
         select(ResourceFacet.resource_id.label("id")).where(
             ResourceFacet.facet == facet, ResourceFacet.value.in_(values)
@@ -109,7 +112,9 @@ def _matching_ids(session: Session, search: Search, *, skip: str | None = None) 
         if facet != skip
     ]
     if search.query:
-        parts.append(matching_ids(search.query, session.get_bind().dialect.name))
+        if words is None:
+            words = matching_ids(search.query, session.get_bind().dialect.name)
+        parts.append(words)
         if len(parts) == 1:
             parts.append(select(Resource.id).where(Resource.status == "published"))
     if not parts:
@@ -132,10 +137,14 @@ def facet_counts(session: Session, search: Search) -> dict[str, dict[str, int]]:
     free = [facet for facet in FACETS if facet not in search.filters]
     groups = [(free, None)] if free else []
     groups += [([facet], facet) for facet in FACETS if facet in search.filters]
+    words = None
+    if search.query and len(groups) > 1:  # the full-text match once, for every part
+        shared = matching_ids(search.query, session.get_bind().dialect.name).cte("words")
+        words = select(shared.c.id)
     selects = []
     for facets, skip in groups:
         statement = select(ResourceFacet.facet, ResourceFacet.value, func.count().label("n"))
-        ids = _matching_ids(session, search, skip=skip)
+        ids = _matching_ids(session, search, skip=skip, words=words)
         if ids is not None:
             # From the matching ids to their facet rows (by the primary key): cheaper than
             # scanning every row of the facets when few resources match.
