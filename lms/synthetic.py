@@ -664,7 +664,7 @@ _GROUPS = [
 def generate_resources(session: Session, count: int, *, seed: int = 2026) -> int:
     """``count`` published databank resources in bulk (facets and search terms included; the
     full-text index is kept by the database's triggers); commits."""
-    from lms.databank.models import Resource, ResourceFacet
+    from lms.databank.models import Resource, ResourceFacet, ResourceSearch
     from lms.databank.search import index_terms
 
     if count <= 0:
@@ -680,6 +680,7 @@ def generate_resources(session: Session, count: int, *, seed: int = 2026) -> int
     for first in range(0, count, 2000):
         resources: list[dict[str, Any]] = []
         facets: list[dict[str, Any]] = []
+        words: list[dict[str, Any]] = []
         for n in range(first, min(count, first + 2000)):
             theme, subject_nl, subject_fr = rng.choice(_SUBJECTS)
             kind, form_nl, form_fr = rng.choice(_FORMS)
@@ -719,9 +720,12 @@ def generate_resources(session: Session, count: int, *, seed: int = 2026) -> int
                     "licence": "CC BY 4.0",
                     "added": today - timedelta(days=rng.randint(0, 900)),
                     "created_at": utcnow(),
-                    "search_terms": index_terms(
-                        [*title.values(), *description.values(), organisation]
-                    ),
+                }
+            )
+            words.append(
+                {
+                    "resource_id": ident,
+                    "terms": index_terms([*title.values(), *description.values(), organisation]),
                 }
             )
             values = [("type", kind), ("organisation", organisation)]
@@ -731,6 +735,7 @@ def generate_resources(session: Session, count: int, *, seed: int = 2026) -> int
             facets += [{"resource_id": ident, "facet": f, "value": v} for f, v in values]
         session.execute(insert(Resource.__table__), resources)
         session.execute(insert(ResourceFacet.__table__), facets)
+        session.execute(insert(ResourceSearch.__table__), words)
         session.commit()
     return count
 

@@ -4,9 +4,10 @@ A resource is either curated (imported from ``courses/resources/<id>.yaml``) or 
 signed-in person (``status``: pending, published after a trainer's approval, or rejected).
 Only published resources are found by search. The facets a search filters and counts on
 (type, target group, language, theme, organisation) are rows of ``lms_resource_facet``, so
-one grouped query counts every value. ``search_terms`` holds the resource's words, cleaned
-and stemmed (``search.py``); the database indexes it: an FTS5 table on SQLite, a tsvector
-column with a GIN index on PostgreSQL, both kept by triggers (migration 0017_databank).
+one grouped query counts every value. ``lms_resource_search`` holds a published resource's
+words, cleaned and stemmed (``search.py``), in a narrow table of its own; the database
+indexes them: an FTS5 table on SQLite, a tsvector column with a GIN index on PostgreSQL,
+both kept by triggers (migration 0017_databank).
 """
 
 from __future__ import annotations
@@ -48,7 +49,6 @@ class Resource(Base):
             postgresql_where=text("status != 'rejected' AND url_key IS NOT NULL"),
         ),
         Index("ix_lms_resource_status", "status", "source"),
-        Index("ix_lms_resource_search_vector", "search_vector", postgresql_using="gin"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -93,12 +93,6 @@ class Resource(Base):
     rejection_reason: Mapped[str | None] = mapped_column(Text)
     #: sha256 of a curated resource's definition: an unchanged file is not written again.
     content_hash: Mapped[str | None] = mapped_column(String(64))
-    #: The words search finds it by: cleaned, accent-free, stemmed (search.index_terms).
-    search_terms: Mapped[str] = mapped_column(Text, default="")
-    #: PostgreSQL only (filled by a trigger from search_terms); NULL on SQLite.
-    search_vector: Mapped[Any] = mapped_column(
-        Text().with_variant(postgresql.TSVECTOR(), "postgresql"), nullable=True
-    )
 
     @property
     def published(self) -> bool:
@@ -116,6 +110,23 @@ class ResourceFacet(Base):
     )
     facet: Mapped[str] = mapped_column(String(20), primary_key=True)
     value: Mapped[str] = mapped_column(String(120), primary_key=True)
+
+
+class ResourceSearch(Base):
+    """The words a published resource is found by (search.index_terms): cleaned, accent-free,
+    stemmed. Narrow on purpose: a full-text scan never reads the resources' wide rows."""
+
+    __tablename__ = "lms_resource_search"
+    __table_args__ = (Index("ix_lms_resource_search_vector", "vector", postgresql_using="gin"),)
+
+    resource_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_resource.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    terms: Mapped[str] = mapped_column(Text)
+    #: PostgreSQL only (set by a trigger from ``terms``); NULL on SQLite (FTS5 indexes terms).
+    vector: Mapped[Any] = mapped_column(
+        Text().with_variant(postgresql.TSVECTOR(), "postgresql"), nullable=True
+    )
 
 
 class Favourite(Base):

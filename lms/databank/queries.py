@@ -114,9 +114,7 @@ def _matching_ids(
     if search.query:
         if words is None:
             words = matching_ids(search.query, session.get_bind().dialect.name)
-        parts.append(words)
-        if len(parts) == 1:
-            parts.append(select(Resource.id).where(Resource.status == "published"))
+        parts.append(words)  # search rows exist for published resources only
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else intersect(*parts)

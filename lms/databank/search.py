@@ -19,7 +19,7 @@ from functools import lru_cache
 import snowballstemmer
 from sqlalchemy import ColumnElement, Select, func, literal_column, select, text
 
-from lms.databank.models import Resource
+from lms.databank.models import Resource, ResourceSearch
 
 #: The longest query accepted, in characters, and the most words used from it.
 MAX_QUERY_LENGTH = 200
@@ -109,10 +109,12 @@ def _tsquery_expression(query: ParsedQuery) -> str:
 
 
 def matching_ids(query: ParsedQuery, dialect: str) -> Select:
-    """The ids of the resources (any status) matching every word of ``query``."""
+    """The ids of the published resources matching every word of ``query``."""
     if dialect == "postgresql":
         tsquery = func.to_tsquery(literal_column("'simple'"), _tsquery_expression(query))
-        return select(Resource.id).where(Resource.search_vector.op("@@")(tsquery))
+        return select(ResourceSearch.resource_id.label("id")).where(
+            ResourceSearch.vector.op("@@")(tsquery)
+        )
     return (
         select(literal_column("rowid").label("id"))
         .select_from(text("lms_resource_fts"))

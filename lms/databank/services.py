@@ -24,7 +24,14 @@ from sqlalchemy.orm import Session
 from lms.accounts.models import User
 from lms.authoring.resources import ResourceInfo, url_key
 from lms.core.db import utcnow
-from lms.databank.models import Favourite, Resource, ResourceFacet, ResourceList, ResourceListItem
+from lms.databank.models import (
+    Favourite,
+    Resource,
+    ResourceFacet,
+    ResourceList,
+    ResourceListItem,
+    ResourceSearch,
+)
 from lms.databank.search import index_terms, resource_texts
 from lms.mail.services import queue_mail
 
@@ -67,7 +74,6 @@ def fill(resource: Resource, data: dict[str, Any]) -> None:
     resource.url = data.get("url")
     resource.url_key = url_key(data["url"]) if data.get("url") else None
     resource.licence = data.get("licence") or ""
-    resource.search_terms = index_terms(resource_texts(resource))
 
 
 def facet_rows(resource: Resource) -> list[dict[str, Any]]:
@@ -79,10 +85,16 @@ def facet_rows(resource: Resource) -> list[dict[str, Any]]:
 
 
 def refresh_facets(session: Session, resource: Resource) -> None:
-    """The facet rows of ``resource``: its values when published, none otherwise."""
+    """The facet and search rows of ``resource``: its values and words when published, none
+    otherwise (search and filters find published resources only)."""
     session.execute(delete(ResourceFacet).where(ResourceFacet.resource_id == resource.id))
+    session.execute(delete(ResourceSearch).where(ResourceSearch.resource_id == resource.id))
     if resource.status == "published":
         session.execute(ResourceFacet.__table__.insert(), facet_rows(resource))
+        session.execute(
+            ResourceSearch.__table__.insert(),
+            {"resource_id": resource.id, "terms": index_terms(resource_texts(resource))},
+        )
 
 
 # -- curated resources (lms import) -------------------------------------------------------------

@@ -4,10 +4,11 @@ Revision ID: 0017_databank
 Revises: 0016_summary
 Create Date: 2026-12-07
 
-SQLite: an external-content FTS5 table over lms_resource.search_terms, kept by triggers.
-PostgreSQL: lms_resource.search_vector (tsvector, GIN index) set by a trigger from
-search_terms with the 'simple' configuration. Note: a later batch migration that recreates
-lms_resource on SQLite must create the three FTS triggers again.
+The words of published resources are rows of lms_resource_search (narrow). SQLite: an
+external-content FTS5 table over its terms, kept by triggers. PostgreSQL: its vector column
+(tsvector, GIN index) set by a trigger from terms with the 'simple' configuration. Note: a
+later batch migration that recreates lms_resource_search on SQLite must create the three
+FTS triggers again.
 """
 
 import sqlalchemy as sa
@@ -23,24 +24,24 @@ depends_on = None
 
 SQLITE_FTS = [
     "CREATE VIRTUAL TABLE lms_resource_fts USING fts5("
-    "search_terms, content='lms_resource', content_rowid='id')",
-    "CREATE TRIGGER lms_resource_fts_ai AFTER INSERT ON lms_resource BEGIN "
-    "INSERT INTO lms_resource_fts(rowid, search_terms) VALUES (new.id, new.search_terms); END",
-    "CREATE TRIGGER lms_resource_fts_ad AFTER DELETE ON lms_resource BEGIN "
-    "INSERT INTO lms_resource_fts(lms_resource_fts, rowid, search_terms) "
-    "VALUES ('delete', old.id, old.search_terms); END",
-    "CREATE TRIGGER lms_resource_fts_au AFTER UPDATE OF search_terms ON lms_resource BEGIN "
-    "INSERT INTO lms_resource_fts(lms_resource_fts, rowid, search_terms) "
-    "VALUES ('delete', old.id, old.search_terms); "
-    "INSERT INTO lms_resource_fts(rowid, search_terms) VALUES (new.id, new.search_terms); END",
+    "terms, content='lms_resource_search', content_rowid='resource_id')",
+    "CREATE TRIGGER lms_resource_fts_ai AFTER INSERT ON lms_resource_search BEGIN "
+    "INSERT INTO lms_resource_fts(rowid, terms) VALUES (new.resource_id, new.terms); END",
+    "CREATE TRIGGER lms_resource_fts_ad AFTER DELETE ON lms_resource_search BEGIN "
+    "INSERT INTO lms_resource_fts(lms_resource_fts, rowid, terms) "
+    "VALUES ('delete', old.resource_id, old.terms); END",
+    "CREATE TRIGGER lms_resource_fts_au AFTER UPDATE ON lms_resource_search BEGIN "
+    "INSERT INTO lms_resource_fts(lms_resource_fts, rowid, terms) "
+    "VALUES ('delete', old.resource_id, old.terms); "
+    "INSERT INTO lms_resource_fts(rowid, terms) VALUES (new.resource_id, new.terms); END",
 ]
 
 POSTGRES_TRIGGER = [
     "CREATE OR REPLACE FUNCTION lms_resource_search_vector() RETURNS trigger AS $$ "
-    "BEGIN NEW.search_vector := to_tsvector('simple', coalesce(NEW.search_terms, '')); "
+    "BEGIN NEW.vector := to_tsvector('simple', coalesce(NEW.terms, '')); "
     "RETURN NEW; END $$ LANGUAGE plpgsql",
-    "CREATE TRIGGER lms_resource_search_vector BEFORE INSERT OR UPDATE OF search_terms "
-    "ON lms_resource FOR EACH ROW EXECUTE FUNCTION lms_resource_search_vector()",
+    "CREATE TRIGGER lms_resource_search_vector BEFORE INSERT OR UPDATE OF terms "
+    "ON lms_resource_search FOR EACH ROW EXECUTE FUNCTION lms_resource_search_vector()",
 ]
 
 
@@ -78,12 +79,6 @@ def upgrade() -> None:
         sa.Column("reviewed_at", lms.core.db.UTCDateTime(), nullable=True),
         sa.Column("rejection_reason", sa.Text(), nullable=True),
         sa.Column("content_hash", sa.String(length=64), nullable=True),
-        sa.Column("search_terms", sa.Text(), nullable=False),
-        sa.Column(
-            "search_vector",
-            sa.Text().with_variant(postgresql.TSVECTOR(), "postgresql"),
-            nullable=True,
-        ),
         sa.ForeignKeyConstraint(
             ["added_by_id"],
             ["lms_user.id"],
@@ -108,12 +103,6 @@ def upgrade() -> None:
     op.create_index("ix_lms_resource_added_by_id", "lms_resource", ["added_by_id"])
     op.create_index("ix_lms_resource_status", "lms_resource", ["status", "source"])
     op.create_index(
-        "ix_lms_resource_search_vector",
-        "lms_resource",
-        ["search_vector"],
-        postgresql_using="gin",
-    )
-    op.create_index(
         "ix_lms_resource_url_key_live",
         "lms_resource",
         ["url_key"],
@@ -136,6 +125,24 @@ def upgrade() -> None:
     )
     op.create_index(
         "ix_lms_resource_facet_value", "lms_resource_facet", ["facet", "value", "resource_id"]
+    )
+    op.create_table(
+        "lms_resource_search",
+        sa.Column("resource_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("terms", sa.Text(), nullable=False),
+        sa.Column(
+            "vector", sa.Text().with_variant(postgresql.TSVECTOR(), "postgresql"), nullable=True
+        ),
+        sa.ForeignKeyConstraint(
+            ["resource_id"],
+            ["lms_resource.id"],
+            name=op.f("fk_lms_resource_search_resource_id_lms_resource"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("resource_id", name=op.f("pk_lms_resource_search")),
+    )
+    op.create_index(
+        "ix_lms_resource_search_vector", "lms_resource_search", ["vector"], postgresql_using="gin"
     )
     op.create_table(
         "lms_resource_favourite",
@@ -210,6 +217,7 @@ def downgrade() -> None:
         "lms_resource_list",
         "lms_resource_favourite",
         "lms_resource_facet",
+        "lms_resource_search",
         "lms_resource",
     ):
         op.drop_table(table)
