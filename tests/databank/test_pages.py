@@ -210,6 +210,8 @@ def test_proposal_review_and_notification(app, client, imported, make_user, make
         )
         assert mail.language == "fr"
         assert "handleiding voor ouderen" in mail.body
+        assert "Merci pour votre proposition" in mail.body
+        assert mail.subject == "Votre matériel est dans la banque de données"
         slug = proposal.slug
     found = client.get("/databank/?q=handleidingen+gezondheid&organisation=De+Panne").get_data(
         as_text=True
