@@ -285,27 +285,48 @@ def approve(session: Session, resource: Resource, reviewer: User) -> None:
     session.flush()
 
 
-def reject(session: Session, resource: Resource, reviewer: User, reason: str) -> None:
+def reject(session: Session, resource: Resource, reviewer: User, reason: str) -> str | None:
+    """Reject a proposal with a reason (the proposer is told). Returns the stored name of
+    its file, which is not kept: the caller removes it after the commit."""
     resource.status = "rejected"
     resource.reviewed_by_id = reviewer.id
     resource.reviewed_at = utcnow()
     resource.rejection_reason = reason.strip()
+    stored, resource.file_stored = resource.file_stored, None
     session.flush()
     refresh_facets(session, resource)
     _notify(session, resource, "databank_rejected")
     session.flush()
+    return stored
 
 
 # -- erasure (lms.privacy) ----------------------------------------------------------------------
 
 
-def erase_person_data(session: Session, user_id: int, scrub: Any) -> dict[str, int]:
+@dataclass
+class ErasedData:
+    counts: dict[str, int]
+    #: Stored names of the deleted proposals' files (the caller removes them after commit).
+    files: list[str]
+
+
+def erase_person_data(session: Session, user_id: int, scrub: Any) -> ErasedData:
     """A person's databank records on erasure: their favourites and lists go, proposals still
-    waiting go; reviewed proposals stay without their link to the person, the name taken out
-    of the credited organisation (``scrub``: text -> text without the person's name)."""
+    waiting go (with their files, after the commit); reviewed proposals stay without their
+    link to the person, the name taken out of the credited organisation (``scrub``: text ->
+    text without the person's name)."""
     from sqlalchemy import update
 
     counts = {}
+    files = [
+        name
+        for name in session.scalars(
+            select(Resource.file_stored).where(
+                Resource.added_by_id == user_id, Resource.status == "pending"
+            )
+        )
+        if name
+    ]
     counts["databank_favourites"] = session.execute(
         delete(Favourite).where(Favourite.user_id == user_id)
     ).rowcount
@@ -329,4 +350,4 @@ def erase_person_data(session: Session, user_id: int, scrub: Any) -> dict[str, i
         update(Resource).where(Resource.reviewed_by_id == user_id).values(reviewed_by_id=None)
     )
     session.flush()
-    return counts
+    return ErasedData(counts, files)

@@ -532,8 +532,12 @@ def review_item(resource_id: int):
     action = request.form.get("action")
     if request.method == "POST" and action == "reject":
         if reject_form.validate():
-            services.reject(db.session, item, current_user, reject_form.reason.data)
+            stored = services.reject(db.session, item, current_user, reject_form.reason.data)
             db.session.commit()
+            if stored:
+                (Path(current_app.extensions["lms"].instance_path) / "databank" / stored).unlink(
+                    missing_ok=True
+                )
             flash(_("The proposal is rejected. We sent an e-mail with your reason."), "success")
             return redirect(url_for("lms.databank.review"))
     elif request.method == "POST" and action == "approve":

@@ -396,3 +396,46 @@ def test_all_my_data_and_erasure(app, client, imported, make_user):
         assert kept.added_by_id is None and "Zonderland" not in kept.organisation_name
         assert db.session.scalar(select(func.count()).select_from(Favourite)) == 0
         assert db.session.scalar(select(func.count()).select_from(ResourceList)) == 0
+
+
+def test_files_of_rejected_and_erased_proposals_are_removed(app, client, imported, make_user):
+    from lms.accounts.models import User
+    from lms.privacy.erasure import clean_up_after_erasure, erase_person
+
+    proposer = make_user()
+    trainer = make_user(roles=("trainer",))
+    login(client, proposer)
+
+    def upload(title):
+        data = _proposal(url=None, title=title)
+        data["file"] = (io.BytesIO(_pdf()), f"{title}.pdf")
+        assert (
+            _post(client, "/databank/propose", data, content_type="multipart/form-data").status_code
+            == 302
+        )
+
+    upload("Eerste")
+    upload("Tweede")
+    folder = app.extensions["lms"].instance_path / "databank"
+    with app.app_context():
+        first, second = db.session.scalars(
+            select(Resource).where(Resource.source == "proposal").order_by(Resource.id)
+        ).all()
+        first_id, second_file = first.id, second.file_stored
+    assert len(list(folder.iterdir())) == 2
+    reviewer = app.test_client()
+    login(reviewer, trainer)
+    token = csrf_token(reviewer, "/databank/")
+    response = reviewer.post(
+        f"/databank/review/{first_id}",
+        data={"action": "reject", "reject-reason": "Dubbel.", "csrf_token": token},
+    )
+    assert response.status_code == 302
+    assert [p.name for p in folder.iterdir()] == [second_file]
+    with app.app_context():
+        report = erase_person(db.session, db.session.get(User, proposer.id))
+        db.session.commit()
+        clean_up_after_erasure(
+            app.extensions["lms"].engine, app.extensions["lms"].instance_path, report, vacuum=False
+        )
+    assert list(folder.iterdir()) == []
