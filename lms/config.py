@@ -239,3 +239,5 @@ LMS_AUDIT_PAGE_SIZE = 50
 LMS_DATABANK_PUBLIC = True
 #: The largest file a proposal may upload, in megabytes.
 LMS_DATABANK_MAX_UPLOAD_MB = 10
+#: Proposals one person may send (Flask-Limiter syntax); beyond it, the "too many" page.
+LMS_DATABANK_PROPOSAL_RATE_LIMIT = "20 per hour"

@@ -423,6 +423,14 @@ def _too_large(_error):
 @login_required
 def propose():
     max_bytes, shown_mb = _max_upload()
+    if request.method == "POST":  # every attempt counts, per person (429 when spent)
+        limiter = current_app.extensions["lms"].limiter
+        with limiter.shared_limit(
+            lambda: current_app.config["LMS_DATABANK_PROPOSAL_RATE_LIMIT"],
+            scope="databank-proposal",
+            key_func=lambda: str(current_user.id),
+        ):
+            pass
     form = ProposalForm()
     duplicate: Resource | None = None
     if form.validate_on_submit():

@@ -439,3 +439,20 @@ def test_files_of_rejected_and_erased_proposals_are_removed(app, client, importe
             app.extensions["lms"].engine, app.extensions["lms"].instance_path, report, vacuum=False
         )
     assert list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize("app_config", [{"LMS_DATABANK_PROPOSAL_RATE_LIMIT": "2 per minute"}])
+def test_proposals_are_limited_per_person(app, client, imported, make_user):
+    login(client, make_user())
+    for n in range(2):
+        url = f"https://example.org/veel-{n}"
+        assert _post(client, "/databank/propose", _proposal(url=url)).status_code == 302
+    assert (
+        _post(client, "/databank/propose", _proposal(url="https://example.org/x")).status_code
+        == 429
+    )
+    other = app.test_client()
+    login(other, make_user())
+    assert (
+        _post(other, "/databank/propose", _proposal(url="https://example.org/y")).status_code == 302
+    )
