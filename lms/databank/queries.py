@@ -97,6 +97,29 @@ def parse_search(args: Mapping[str, Any], page: int) -> Search:
     return search
 
 
+def check_organisations(session: Session, search: Search) -> None:
+    """Organisations are free text: a ticked one that no published resource names is a
+    problem to tell (and is left out), like an unknown type."""
+    asked = search.filters.get("organisation")
+    if not asked:
+        return
+    known = set(
+        session.scalars(
+            select(ResourceFacet.value)
+            .where(ResourceFacet.facet == "organisation", ResourceFacet.value.in_(asked))
+            .distinct()
+        )
+    )
+    for value in asked:
+        if value not in known:
+            search.problems.append(("unknown", f"organisation={value[:60]}"))
+    kept = tuple(v for v in asked if v in known)
+    if kept:
+        search.filters["organisation"] = kept
+    else:
+        del search.filters["organisation"]
+
+
 def _matching_ids(
     session: Session, search: Search, *, skip: str | None = None, words: Any = None
 ) -> Any:

@@ -102,6 +102,7 @@ def _search_args(search: queries.Search, **changes: Any) -> dict[str, Any]:
 @browsable
 def index():
     search = queries.parse_search(request.args, page_arg())
+    queries.check_organisations(db.session, search)
     language = current_language()
     page = queries.run_search(db.session, search, language)
     counts = queries.facet_counts(db.session, search)

@@ -135,6 +135,8 @@ def test_a_long_query_gets_a_clear_message(app, client, imported):
         "language=xx",
         "sort=drop table",
         "organisation=" + "x" * 500,
+        "organisation=Nergens",
+        "organisation=Stad+Gent&organisation=Nergens",
         "&".join(f"type=t{i}" for i in range(30)),
         "page=99999999999999999999",
         "page=-1",
