@@ -15,6 +15,7 @@ from lms.core.db import db
 from lms.databank import queries
 from lms.databank.models import Resource
 from lms.databank.search import MAX_QUERY_LENGTH, index_terms, parse_query, resource_texts
+from tests.conftest import login
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -237,3 +238,29 @@ def test_generated_resources_are_searchable(app):
         assert found
         counts = queries.facet_counts(db.session, _search(db.session))
         assert sum(counts["type"].values()) == 60
+
+
+def test_the_search_page_costs_the_same_whatever_the_size(app, client, imported, make_user, engine):
+    """Signed in, a word and a filter: the person, the counts, the total, the page, the stars;
+    the same statements for 8 resources as for 68 (tests/learning's counter)."""
+    from sqlalchemy import event
+
+    from lms.synthetic import generate_resources
+    from tests.learning.conftest import QueryCounter
+
+    login(client, make_user())
+    url = "/databank/?q=handleiding&type=manual&organisation=Stad+Gent"
+
+    def count():
+        counter = QueryCounter()
+        event.listen(engine, "before_cursor_execute", counter)
+        try:
+            assert client.get(url).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", counter)
+        return counter.count
+
+    small = count()
+    with app.app_context():
+        generate_resources(db.session, 60)
+    assert count() == small <= 6
