@@ -47,10 +47,12 @@ def _content_is(extension: str, data: bytes) -> bool:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = archive.namelist()
             if extension == "odt":
+                first = archive.infolist()[0] if names else None
                 return (
-                    bool(names)
-                    and names[0] == "mimetype"
-                    and archive.read("mimetype") == KINDS["odt"].encode()
+                    first is not None
+                    and first.filename == "mimetype"
+                    and first.file_size < 100  # never inflate a large member
+                    and archive.read(first) == KINDS["odt"].encode()
                 )
             part = _OOXML_PART[extension]
             return "[Content_Types].xml" in names and any(n.startswith(part) for n in names)

@@ -456,3 +456,31 @@ def test_proposals_are_limited_per_person(app, client, imported, make_user):
     assert (
         _post(other, "/databank/propose", _proposal(url="https://example.org/y")).status_code == 302
     )
+
+
+def test_office_files_are_recognised_by_their_members():
+    from lms.databank.files import UploadRefused, check_upload
+
+    def odt(mimetype: bytes, first: str = "mimetype") -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            if first != "mimetype":
+                archive.writestr(first, "x")
+            archive.writestr("mimetype", mimetype)
+            archive.writestr("content.xml", "<office/>")
+        return buffer.getvalue()
+
+    assert (
+        check_upload("a.odt", io.BytesIO(odt(b"application/vnd.oasis.opendocument.text")), 10**6)[1]
+        == "odt"
+    )
+    assert check_upload("a.docx", io.BytesIO(_docx()), 10**6)[1] == "docx"
+    for name, data in (
+        ("a.odt", odt(b"application/zip")),
+        ("a.odt", odt(b"application/vnd.oasis.opendocument.text", first="other")),
+        ("a.odt", odt(b"x" * 10_000)),  # a large first member is never inflated
+        ("a.xlsx", _docx()),  # a Word file named .xlsx
+        ("a.pptx", _docx()),
+    ):
+        with pytest.raises(UploadRefused):
+            check_upload(name, io.BytesIO(data), 10**6)
