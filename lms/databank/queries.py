@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, func, intersect, select, union_all
+from sqlalchemy import and_, any_, func, intersect, select, union_all
 from sqlalchemy.orm import Session
 
 from lms.authoring.resources import MATERIAL_LANGUAGES, TARGET_GROUPS, THEMES, TYPES
@@ -147,7 +147,10 @@ def _conditions(session: Session, search: Search) -> list[Any]:
     conditions: list[Any] = [Resource.status == "published"]
     ids = _matching_ids(session, search)
     if ids is not None:
-        conditions.append(Resource.id.in_(ids))
+        if session.get_bind().dialect.name == "postgresql":  # index probes (see facet_counts)
+            conditions.append(Resource.id == any_(func.array(ids.scalar_subquery())))
+        else:
+            conditions.append(Resource.id.in_(ids))
     return conditions
 
 
@@ -158,6 +161,7 @@ def facet_counts(session: Session, search: Search) -> dict[str, dict[str, int]]:
     free = [facet for facet in FACETS if facet not in search.filters]
     groups = [(free, None)] if free else []
     groups += [([facet], facet) for facet in FACETS if facet in search.filters]
+    postgres = session.get_bind().dialect.name == "postgresql"
     words = None
     if search.query and len(groups) > 1:  # the full-text match once, for every part
         shared = matching_ids(search.query, session.get_bind().dialect.name).cte("words")
@@ -167,12 +171,19 @@ def facet_counts(session: Session, search: Search) -> dict[str, dict[str, int]]:
         statement = select(ResourceFacet.facet, ResourceFacet.value, func.count().label("n"))
         ids = _matching_ids(session, search, skip=skip, words=words)
         if ids is not None:
-            # From the matching ids to their facet rows (by the primary key): cheaper than
-            # scanning every row of the facets when few resources match.
-            matched = ids.subquery()
-            statement = statement.select_from(matched).join(
-                ResourceFacet, ResourceFacet.resource_id == matched.c.id
-            )
+            # From the matching ids to their facet rows by the primary key, rather than a
+            # scan of every facet row: on SQLite a join from the ids; on PostgreSQL
+            # ``= ANY(ARRAY(...))``, which its planner turns into index probes (a join or IN
+            # gets a hash join over the whole table: 19 ms instead of 6 at 10,000).
+            if postgres:
+                statement = statement.where(
+                    ResourceFacet.resource_id == any_(func.array(ids.scalar_subquery()))
+                )
+            else:
+                matched = ids.subquery()
+                statement = statement.select_from(matched).join(
+                    ResourceFacet, ResourceFacet.resource_id == matched.c.id
+                )
         statement = statement.where(ResourceFacet.facet.in_(facets))
         selects.append(statement.group_by(ResourceFacet.facet, ResourceFacet.value))
     counts: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
