@@ -52,7 +52,7 @@ class Resource(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: The YAML id of a curated resource; ``p<id>-...`` for an approved proposal.
+    #: The YAML id of a curated resource; ``p<id>_...`` for a proposal (never a YAML id).
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     source: Mapped[str] = mapped_column(String(10), default="curated")
     status: Mapped[str] = mapped_column(String(10), default="published")

@@ -108,7 +108,11 @@ class CuratedStore:
     """The ResourceStore the databank registers with ``lms import``."""
 
     def known(self, session: Session) -> dict[str, ResourceInfo]:
-        rows = session.execute(select(Resource.slug).where(Resource.status == "published"))
+        rows = session.execute(
+            select(Resource.slug).where(
+                Resource.source == "curated", Resource.status == "published"
+            )
+        )
         return {slug: ResourceInfo(slug, "the databank") for (slug,) in rows}
 
     def store(self, session: Session, definitions: list[tuple[dict[str, Any], str]]) -> list[str]:
@@ -205,8 +209,10 @@ class StoredFile:
 
 
 def _slug_for(resource: Resource) -> str:
+    """A proposal's slug has an underscore, which a curated id (a slug) never has: the two
+    can never collide, and course sections name curated resources only."""
     words = re.sub(r"[^a-z0-9]+", "-", localised(resource.title, "nl").lower()).strip("-")
-    return f"p{resource.id}-{words}"[:80].rstrip("-")
+    return f"p{resource.id}_{words}"[:80].rstrip("-_")
 
 
 def existing_with_url(session: Session, url: str) -> Resource | None:
@@ -222,7 +228,7 @@ def propose(
     if data.get("url") and (found := existing_with_url(session, data["url"])) is not None:
         raise DuplicateUrl(found)
     resource = Resource(
-        slug=f"proposal-{utcnow().timestamp():.6f}-{proposer.id}",
+        slug=f"proposal_{utcnow().timestamp():.6f}_{proposer.id}",
         source="proposal",
         status="pending",
         added=utcnow().date(),

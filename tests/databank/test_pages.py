@@ -213,6 +213,7 @@ def test_proposal_review_and_notification(app, client, imported, make_user, make
         assert "Merci pour votre proposition" in mail.body
         assert mail.subject == "Votre matériel est dans la banque de données"
         slug = proposal.slug
+        assert slug.startswith(f"p{proposal_id}_")  # never a curated id (no underscore)
     found = client.get("/databank/?q=handleidingen+gezondheid&organisation=De+Panne").get_data(
         as_text=True
     )
