@@ -61,6 +61,7 @@ GROWTH_PAGES = ("dashboard", "people", "people.csv", "people.xlsx", "overview")
 PAGE_KEYS = (
     "login", "my", "course", "lesson", "answer", "submit", "dashboard", "people",
     "people.csv", "people.xlsx", "big.csv", "big.xlsx", "overview", "verify", "thread",
+    "search",
 )  # fmt: skip
 
 
@@ -409,7 +410,24 @@ def build_pages(base: str, facts: dict) -> list[Page]:
     # The thread page, by learners of the thread's organisation (it marks posts read).
     threads = [f"/courses/connectoo/forums/{a}/threads/{t}" for a, t, _ in facts["threads"]]
     pages.append(Page("thread", "Forum thread page", each(threads[:1])))
+    pages.append(search_page(get, cookies))
     return pages
+
+
+#: Databank searches (a word and a filter), over the resources ``lms demo --scale`` makes.
+SEARCHES = (
+    "/databank/?q=handleiding+itsme&type=manual",
+    "/databank/?q=smartphone&group=older_people",
+    "/databank/?q=veilig+online&language=nl",
+    "/databank/?q=vid%C3%A9o&theme=myebox",
+)
+
+
+def search_page(get, cookies) -> Page:
+    """The databank's search page: a query with a filter, by signed-in learners."""
+    return Page(
+        "search", "Databank search (word + filter)", [get(p, c) for p in SEARCHES for c in cookies]
+    )
 
 
 # wrk ---------------------------------------------------------------------------------------------
@@ -771,6 +789,13 @@ def targets(runs: list[Run]) -> list[str]:
             big = int(run.facts.get("largest organisation", "0"))
             ok = r[key].p95 < 2000 if big >= 2000 else None
             check(ok, f"{label}: {r[key].title} p95 {r[key].p95:.0f} ms (target < 2 s for 2,000)")
+        if "search" in r:
+            ok = r["search"].p95 < 50 if run.learners >= 10_000 else None
+            check(
+                ok,
+                f"{label}: {r['search'].title} p95 {r['search'].p95:.0f} ms "
+                "(target < 50 ms over 10,000 resources)",
+            )
         rss = max(x.rss_mb for x in r.values())
         ok = rss < 150 if run.learners >= 100_000 else (False if rss >= 150 else None)
         check(ok, f"{label}: peak RSS per worker {rss:.0f} MB (target < 150 MB at 100,000)")

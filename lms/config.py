@@ -233,3 +233,11 @@ LMS_RETENTION_INACTIVE_DAYS = 730
 LMS_ERASURE_VACUUM = True
 #: Entries per page of the audit log viewer.
 LMS_AUDIT_PAGE_SIZE = 50
+
+#: The resource databank (lms/databank): may visitors who are not signed in search and read it?
+#: Favourites, lists and proposals always need an account.
+LMS_DATABANK_PUBLIC = True
+#: The largest file a proposal may upload, in megabytes.
+LMS_DATABANK_MAX_UPLOAD_MB = 10
+#: Proposals one person may send (Flask-Limiter syntax); beyond it, the "too many" page.
+LMS_DATABANK_PROPOSAL_RATE_LIMIT = "20 per hour"

@@ -163,7 +163,82 @@ def seed_demo(session: Session, *, now: datetime | None = None) -> list[User]:
         _seed_progress(session, people, connectoo, plus, now)
         _seed_reminders_and_plans(session, organisations, people, connectoo, now)
     more = seed_overview_demo(session, organisations, account, connectoo, now)
+    seed_databank_demo(session, people, trainer)
     return [*people.values(), *more, regional, trainer, admin]
+
+
+# Databank ------------------------------------------------------------------------------------
+
+
+def seed_databank_demo(session: Session, people: dict[str, User], trainer: User) -> None:
+    """Els's favourites and a shared list, and three proposals: one waiting for the trainer,
+    one rejected, one approved (Els's: it credits De Panne). The favourites need the curated
+    resources (``lms run`` imports them with the courses); the proposals do not."""
+    from lms.databank import services as databank
+    from lms.databank.models import Resource
+
+    els = people["els.peeters"]
+    curated = list(
+        session.scalars(
+            select(Resource)
+            .where(Resource.source == "curated", Resource.status == "published")
+            .order_by(Resource.title_nl)
+            .limit(3)
+        )
+    )
+    for resource in curated:
+        databank.set_favourite(session, els.id, resource.id, True)
+    if curated:
+        digicafe = databank.create_list(session, els, "Voor het digicafé van woensdag")
+        digicafe.shared = True
+        for resource in curated[:2]:
+            databank.add_to_list(session, digicafe, resource.id)
+
+    def proposal(person: User, title: str, url: str, **extra: Any) -> Resource:
+        data = {
+            "title": {person.preferred_language: title},
+            "description": {person.preferred_language: extra.pop("description")},
+            "organisation": person.organisation.name if person.organisation else person.full_name,
+            "target_groups": ["everyone"],
+            "languages": [person.preferred_language],
+            "keywords": {},
+            "url": url,
+            "licence": "",
+            **extra,
+        }
+        return databank.propose(session, person, data)
+
+    proposal(
+        people["sophie.dubois"],
+        "Aide-mémoire : se connecter à MyMinfin avec itsme",
+        "https://www.example.be/demo/aide-memoire-myminfin",
+        description="Une page à imprimer avec les étapes pour se connecter à MyMinfin.",
+        type="manual",
+        themes=["myminfin", "itsme"],
+    )
+    rejected = proposal(
+        people["karel.vandamme"],
+        "Gratis smartphonecursus (reclame)",
+        "https://www.example.be/demo/smartphone-aanbieding",
+        description="Een winkel biedt een gratis cursus aan bij aankoop van een smartphone.",
+        type="website",
+        themes=["smartphone_basics"],
+    )
+    databank.reject(
+        session,
+        rejected,
+        trainer,
+        "Dit is een reclame van een winkel. De databank toont alleen materiaal zonder verkoop.",
+    )
+    approved = proposal(
+        els,
+        "Onze vragenlijst: wat lukt online aan het onthaal?",
+        "https://www.example.be/demo/vragenlijst-onthaal",
+        description="De vragenlijst die het onthaal van De Panne aan bezoekers gaf.",
+        type="questionnaire",
+        themes=["digital_skills", "government_services"],
+    )
+    databank.approve(session, approved, trainer)
 
 
 # Rules ---------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ MODEL_MODULES = [
     "lms.reporting.models",
     "lms.labels.models",
     "lms.sso.models",
+    "lms.databank.models",
 ]
 
 for _name in MODEL_MODULES:

@@ -273,6 +273,7 @@ class _Ids:
 class Generator:
     def __init__(self, session: Session, learners: int, *, seed: int = 2026, echo=print):
         self.session, self.echo = session, echo
+        self.learners, self.seed = learners, seed
         self.plan = plan(learners, seed)
         self.rng = random.Random(seed)
         self.now = utcnow()
@@ -337,6 +338,10 @@ class Generator:
                 f"  {done + len(self.archetypes):>7} / {self.plan.learners} learners "
                 f"({time.perf_counter() - began:5.1f} s)"
             )
+        self.report.counts["databank resources"] = generate_resources(
+            session, min(MAX_RESOURCES, self.learners), seed=self.seed
+        )
+        self.echo(f"  databank resources ({time.perf_counter() - began:.1f} s)")
         self._finish()
         self.report.seconds = time.perf_counter() - began
         return self.report
@@ -612,6 +617,127 @@ class Generator:
         session.commit()
         self.report.counts["xapi delivered"] = delivered
         self.report.counts["xapi queued"] = highest - delivered
+
+
+# The databank ------------------------------------------------------------------------------
+
+#: Resources generated at scale (as many as learners, at most this many).
+MAX_RESOURCES = 10_000
+
+_SUBJECTS = [
+    ("itsme", "itsme", "itsme"),
+    ("csam", "CSAM", "CSAM"),
+    ("myebox", "My eBox", "My eBox"),
+    ("myminfin", "MyMinfin", "MyMinfin"),
+    ("mypension", "mypension.be", "mypension.be"),
+    ("mijngezondheid", "Mijn Gezondheid", "Ma Santé"),
+    ("email", "e-mail", "e-mail"),
+    ("video_calling", "videobellen", "appels vidéo"),
+    ("online_safety", "veilig online", "sécurité en ligne"),
+    ("smartphone_basics", "je smartphone", "votre smartphone"),
+    ("online_banking", "online bankieren", "banque en ligne"),
+    ("digital_skills", "digitale vaardigheden", "compétences numériques"),
+    ("eid", "de eID-kaart", "la carte eID"),
+    ("government_services", "overheidsdiensten", "services publics"),
+]
+_FORMS = [
+    ("manual", "Handleiding", "Manuel"),
+    ("video", "Video", "Vidéo"),
+    ("exercise", "Oefeningen", "Exercices"),
+    ("measuring_tool", "Test", "Test"),
+    ("questionnaire", "Vragenlijst", "Questionnaire"),
+    ("good_practice", "Goede praktijk", "Bonne pratique"),
+    ("presentation", "Presentatie", "Présentation"),
+    ("website", "Website", "Site web"),
+]
+_GROUPS = [
+    "everyone",
+    "older_people",
+    "low_literacy",
+    "newcomers",
+    "disability",
+    "digihelpers",
+    "counter_staff",
+]
+
+
+def generate_resources(session: Session, count: int, *, seed: int = 2026) -> int:
+    """``count`` published databank resources in bulk (facets and search terms included; the
+    full-text index is kept by the database's triggers); commits."""
+    from lms.databank.models import Resource, ResourceFacet, ResourceSearch
+    from lms.databank.search import index_terms
+
+    if count <= 0:
+        return 0
+    rng = random.Random(seed + 20)
+    start = (session.scalar(select(func.max(Resource.id))) or 0) + 1
+    organisations = (
+        [f"Digipunt {name}" for name in ("Noord", "Zuid", "Oost", "West")]
+        + [f"Gemeente {i}" for i in range(1, 41)]
+        + [f"Commune {i}" for i in range(1, 21)]
+    )
+    today = utcnow().date()
+    for first in range(0, count, 2000):
+        resources: list[dict[str, Any]] = []
+        facets: list[dict[str, Any]] = []
+        words: list[dict[str, Any]] = []
+        for n in range(first, min(count, first + 2000)):
+            theme, subject_nl, subject_fr = rng.choice(_SUBJECTS)
+            kind, form_nl, form_fr = rng.choice(_FORMS)
+            title = {
+                "nl": f"{form_nl} over {subject_nl} ({n + 1})",
+                "fr": f"{form_fr} : {subject_fr} ({n + 1})",
+            }
+            description = {
+                "nl": f"{form_nl} voor het loket over {subject_nl}, stap voor stap uitgelegd.",
+                "fr": f"{form_fr} pour le guichet sur {subject_fr}, expliqué pas à pas.",
+            }
+            organisation = rng.choice(organisations)
+            groups = sorted(set(rng.sample(_GROUPS, rng.randint(1, 2))))
+            languages = rng.choice([["nl"], ["fr"], ["nl", "fr"], ["de"], ["nl", "en"]])
+            themes = sorted({theme, rng.choice(_SUBJECTS)[0]})
+            ident = start + n
+            resources.append(
+                {
+                    "id": ident,
+                    "slug": f"bench-{n + 1}",
+                    "source": "curated",
+                    "status": "published",
+                    "title": title,
+                    "description": description,
+                    "title_nl": title["nl"],
+                    "title_fr": title["fr"],
+                    "title_de": title["nl"],
+                    "title_en": title["nl"],
+                    "organisation_name": organisation,
+                    "type": kind,
+                    "target_groups": groups,
+                    "languages": languages,
+                    "themes": themes,
+                    "keywords": {},
+                    "url": f"https://www.example.be/bench/{n + 1}",
+                    "url_key": f"example.be/bench/{n + 1}",
+                    "licence": "CC BY 4.0",
+                    "added": today - timedelta(days=rng.randint(0, 900)),
+                    "created_at": utcnow(),
+                }
+            )
+            words.append(
+                {
+                    "resource_id": ident,
+                    "terms": index_terms([*title.values(), *description.values(), organisation]),
+                }
+            )
+            values = [("type", kind), ("organisation", organisation)]
+            values += [("group", g) for g in groups]
+            values += [("language", lang) for lang in languages]
+            values += [("theme", t) for t in themes]
+            facets += [{"resource_id": ident, "facet": f, "value": v} for f, v in values]
+        session.execute(insert(Resource.__table__), resources)
+        session.execute(insert(ResourceFacet.__table__), facets)
+        session.execute(insert(ResourceSearch.__table__), words)
+        session.commit()
+    return count
 
 
 def _id_tables() -> list[str]:

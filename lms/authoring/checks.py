@@ -19,6 +19,7 @@ from lms.authoring.errors import data_path, model_at, translate
 from lms.authoring.fields import LANGUAGES, LangPaths, LangText
 from lms.authoring.loader import Document, Path_
 from lms.authoring.registry import Registries
+from lms.authoring.resources import ResourceFile, ResourceInfo, url_key
 from lms.authoring.schema import BankHead, CourseHead, FormatModels, ModuleHead
 
 
@@ -307,6 +308,80 @@ class BankChecker(FileChecker):
                 if isinstance(tag, str):
                     tags[tag] = tags.get(tag, 0) + 1
         return BankInfo(ident, len(questions), self.doc.display, tags)
+
+
+class ResourceChecker(FileChecker):
+    """A curated databank resource (``resource: <id>``)."""
+
+    def run(self) -> ResourceFile | None:
+        data = self.doc.data
+        model = self._validate(ResourceFile, data, ())
+        if not isinstance(data, dict):
+            return model
+        ident = data.get("resource")
+        if isinstance(ident, str) and ident != self.doc.path.stem:
+            self.diagnostics.append(
+                self.ctx.diagnostic(
+                    "E311",
+                    ("resource",),
+                    f"resource id `{ident}` differs from the file name `{self.doc.path.name}`",
+                    f"name the file {ident}.yaml, or change the id",
+                )
+            )
+        for key in ("title", "description"):
+            given = data.get(key)
+            if not isinstance(given, dict) or not given:
+                continue
+            if not {"nl", "fr"} & set(given):
+                self.diagnostics.append(
+                    self.ctx.diagnostic(
+                        "E313", (key,), f"`{key}` needs a Dutch or French text", "add `nl:`"
+                    )
+                )
+            elif missing := [lang for lang in ("nl", "fr") if lang not in given]:
+                self.diagnostics.append(
+                    self.ctx.diagnostic(
+                        "W507",
+                        (key,),
+                        f"`{key}` has no {' or '.join(missing)} text",
+                        "the databank is used in Dutch and French: add " + f"`{missing[0]}:`",
+                    )
+                )
+        return model
+
+    @staticmethod
+    def info_of(doc: Document) -> ResourceInfo | None:
+        ident = _id_of_key(doc.data, "resource")
+        return ResourceInfo(ident, doc.display) if ident else None
+
+    @staticmethod
+    def duplicate_urls(parsed: list[Any]) -> Iterator[tuple[Document, Diagnostic]]:
+        """Two resource files that link to the same address (an error in the second)."""
+        first: dict[str, Document] = {}
+        for item in parsed:
+            url = item.doc.data.get("url") if isinstance(item.doc.data, dict) else None
+            if not isinstance(url, str):
+                continue
+            key = url_key(url)
+            if key in first:
+                other = first[key]
+                line, _ = other.pos(("url",))
+                yield (
+                    item.doc,
+                    item.doc.diagnostic(
+                        "E312",
+                        ("url",),
+                        "this address is already in the databank",
+                        f"by {other.display}:{line}; link each resource once",
+                    ),
+                )
+            else:
+                first[key] = item.doc
+
+
+def _id_of_key(data: Any, key: str) -> str | None:
+    ident = data.get(key) if isinstance(data, dict) else None
+    return ident if isinstance(ident, str) else None
 
 
 def new_context(doc: Document, **kwargs: Any) -> CheckContext:

@@ -44,7 +44,7 @@ def _summary(diagnostics: list[Diagnostic], files: int) -> str:
     help="Folder of certificate templates.",
 )
 def validate_cmd(paths: tuple[Path, ...], strict: bool, output: str, certificates: Path) -> None:
-    """Check course and question-bank files (default: courses/ and quizzes/).
+    """Check course, question-bank and databank resource files (default: courses/, quizzes/).
 
     Prints every problem as FILE:LINE:COL: CODE: message (hint). Exits with 1 when there is
     an error (or, with --strict, a warning).
@@ -52,7 +52,10 @@ def validate_cmd(paths: tuple[Path, ...], strict: bool, output: str, certificate
     defaults = _default_paths()
     targets = list(paths) or [p for p in defaults if p.exists()]
     # Banks in the default folder are there to resolve the tests of the files named.
-    result = validate_paths(targets, certificates, reference_paths=[defaults[1]])
+    # Banks in the quizzes folder and the databank's resources resolve references.
+    result = validate_paths(
+        targets, certificates, reference_paths=[defaults[1], defaults[0] / "resources"]
+    )
     if output == "json":
         payload = {
             "files": len(result.files),
@@ -75,10 +78,10 @@ def validate_cmd(paths: tuple[Path, ...], strict: bool, output: str, certificate
     type=click.Path(file_okay=False, path_type=Path),
     default="schema",
     show_default=True,
-    help="Folder to write course.schema.json and quiz.schema.json into.",
+    help="Folder to write course.schema.json, quiz.schema.json and resource.schema.json into.",
 )
 def schema_cmd(output: Path) -> None:
-    """Write the JSON Schema of course and bank files (for editors)."""
+    """Write the JSON Schema of course, bank and databank resource files (for editors)."""
     for path in write_schemas(output):
         click.echo(f"wrote {path.as_posix()}")
 

@@ -45,6 +45,8 @@ class CheckContext:
     doc: Document
     languages: tuple[str, ...]
     banks: Mapping[str, BankInfo] = field(default_factory=dict)
+    #: Databank resources that sections may name (``resources: [id, ...]``).
+    resources: Mapping[str, Any] = field(default_factory=dict)
     certificates_dir: Path | None = None
     #: Files included by the course (relative to its folder) and the sha256 of their content,
     #: collected while normalising.

@@ -59,6 +59,10 @@ _CODES = [
     Code("E307", "too-many-correct", "A single-choice question has several answers."),
     Code("E308", "answer-conflict", "Both `answer` and `correct:` flags are given."),
     Code("E309", "unknown-tag", "A test draws questions by a tag that no question has."),
+    Code("E310", "unknown-resource", "A section names a databank resource that does not exist."),
+    Code("E311", "resource-file-name", "A resource's id differs from its file name."),
+    Code("E312", "duplicate-resource-url", "Two resources link to the same address."),
+    Code("E313", "resource-language", "A resource has no title or description in nl or fr."),
     # E4xx: included files
     Code("E401", "missing-file", "An included Markdown or image file does not exist."),
     Code("E402", "missing-alt-text", "An image has no alt text."),
@@ -71,6 +75,7 @@ _CODES = [
     Code("W504", "undeclared-language", "A text uses a language not declared."),
     Code("W505", "unknown-callout", "A `:::` box of an unknown kind."),
     Code("W506", "insecure-link", "A link that is not an absolute https URL."),
+    Code("W507", "resource-translation", "A resource lacks its Dutch or French text."),
 ]
 
 #: Every code, by its code string. The trainer's guide documents each of them.

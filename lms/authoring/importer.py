@@ -18,6 +18,7 @@ from lms.authoring.context import BankInfo
 from lms.authoring.diagnostics import Diagnostic
 from lms.authoring.normalise import bank_definition, content_hash, course_definition
 from lms.authoring.registry import Registries
+from lms.authoring.resources import resource_definition, resource_store
 from lms.authoring.validate import ValidationResult, validate_paths
 from lms.catalog.queries import current_bank_sizes
 from lms.catalog.services import StoreStatus, store_bank_version, store_course_version
@@ -34,13 +35,15 @@ class ImportFailed(Exception):
 
 @dataclass(frozen=True)
 class ImportEntry:
-    kind: str  # "course" or "bank"
+    kind: str  # "course", "bank" or "resource"
     slug: str
     status: StoreStatus
     version: int
     source: str
 
     def __str__(self) -> str:
+        if self.kind == "resource":
+            return f"resource {self.slug}: {self.status}"
         what = {
             "created": f"created (version {self.version})",
             "new version": f"new version {self.version}",
@@ -83,15 +86,35 @@ def import_paths(
         slug: BankInfo(slug, count, "the imported question banks")
         for slug, count in current_bank_sizes(session).items()
     }
-    result = validate_paths(list(paths), certificates_dir, known_banks=known, registries=registries)
+    store = resource_store()
+    result = validate_paths(
+        list(paths),
+        certificates_dir,
+        known_banks=known,
+        known_resources=store.known(session) if store is not None else None,
+        registries=registries,
+    )
     if result.errors:
         raise ImportFailed(result.diagnostics)
+    if result.resources and store is None:
+        raise RuntimeError("resource files need the databank (lms.databank) to be loaded")
     return _store(session, result, registries)
 
 
 def _store(session: Session, result: ValidationResult, registries: Registries) -> ImportReport:
     report = ImportReport(warnings=result.warnings)
-    # Banks first: a course's tests refer to them.
+    # Databank resources first: course sections name them.
+    store = resource_store()
+    if result.resources and store is not None:
+        definitions = [
+            (resource_definition(parsed.model), parsed.doc.display)  # type: ignore[arg-type]
+            for parsed in result.resources
+        ]
+        for (definition, source), status in zip(
+            definitions, store.store(session, definitions), strict=True
+        ):
+            report.entries.append(ImportEntry("resource", definition["id"], status, 1, source))
+    # Banks next: a course's tests refer to them.
     for parsed in result.banks:
         definition = bank_definition(parsed, registries)
         version, status = store_bank_version(

@@ -18,7 +18,11 @@ from lms.authoring.registry import Registries
 from lms.authoring.schema import format_models
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
-FILES = {"course": "course.schema.json", "bank": "quiz.schema.json"}
+FILES = {
+    "course": "course.schema.json",
+    "bank": "quiz.schema.json",
+    "resource": "resource.schema.json",
+}
 
 _SHARED = {
     "Text": TEXT_JSON_SCHEMA,
@@ -112,15 +116,25 @@ def bank_schema(registries: Registries | None = None) -> dict[str, Any]:
     return _finish(raw, "Question bank (quizzes/*.yaml)")
 
 
+def resource_schema(registries: Registries | None = None) -> dict[str, Any]:
+    """JSON Schema of a databank resource file (courses/resources/*.yaml)."""
+    from lms.authoring.resources import ResourceFile
+
+    raw = ResourceFile.model_json_schema()
+    return _finish(raw, "Databank resource (courses/resources/*.yaml)")
+
+
 def render(schema: dict[str, Any]) -> str:
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
 def write_schemas(output: Path, registries: Registries | None = None) -> list[Path]:
-    """Write course.schema.json and quiz.schema.json into ``output``; return their paths."""
+    """Write course.schema.json, quiz.schema.json and resource.schema.json into ``output``;
+    return their paths."""
     output.mkdir(parents=True, exist_ok=True)
     written = []
-    for kind, build in (("course", course_schema), ("bank", bank_schema)):
+    builders = (("course", course_schema), ("bank", bank_schema), ("resource", resource_schema))
+    for kind, build in builders:
         path = output / FILES[kind]
         path.write_text(render(build(registries)), encoding="utf-8")
         written.append(path)

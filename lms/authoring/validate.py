@@ -14,15 +14,16 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 
 from lms.authoring.builtin import default_registries
-from lms.authoring.checks import BankChecker, CourseChecker, new_context
+from lms.authoring.checks import BankChecker, CourseChecker, ResourceChecker, new_context
 from lms.authoring.context import BankInfo, CheckContext
 from lms.authoring.diagnostics import Diagnostic, display_path, sort_key
 from lms.authoring.errors import translate
 from lms.authoring.loader import Document, load_document
 from lms.authoring.registry import Registries
+from lms.authoring.resources import ResourceFile, ResourceInfo
 from lms.authoring.schema import format_models
 
-FileKind = Literal["course", "bank"]
+FileKind = Literal["course", "bank", "resource"]
 
 
 @dataclass
@@ -35,8 +36,13 @@ class ParsedFile:
     model: BaseModel | None = None
 
     @property
+    def id_key(self) -> str:
+        return "resource" if self.kind == "resource" else "id"
+
+    @property
     def id(self) -> str | None:
-        ident = self.doc.data.get("id") if isinstance(self.doc.data, dict) else None
+        data = self.doc.data
+        ident = data.get(self.id_key) if isinstance(data, dict) else None
         return ident if isinstance(ident, str) else None
 
 
@@ -45,6 +51,7 @@ class ValidationResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     courses: list[ParsedFile] = field(default_factory=list)
     banks: list[ParsedFile] = field(default_factory=list)
+    resources: list[ParsedFile] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
 
     @property
@@ -77,11 +84,15 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
 def _kind(doc: Document) -> FileKind:
     data = doc.data
     if isinstance(data, dict):
+        if "resource" in data:
+            return "resource"
         if "modules" in data:
             return "course"
         if "questions" in data:
             return "bank"
     for parent in doc.path.resolve().parents:
+        if parent.name == "resources" and parent.parent.name == "courses":
+            return "resource"
         if parent.name == "quizzes":
             return "bank"
         if parent.name == "courses":
@@ -111,10 +122,10 @@ def _duplicates_across_files(
             continue
         if ident in first:
             other = first[ident].doc
-            line, _ = other.pos(("id",))
+            line, _ = other.pos((item.id_key,))
             diagnostic = item.doc.diagnostic(
                 "E301",
-                ("id",),
+                (item.id_key,),
                 f"{what} id `{ident}` is already used",
                 f"by {other.display}:{line}; ids are unique across {what}s",
             )
@@ -130,12 +141,14 @@ def validate_paths(
     *,
     reference_paths: Iterable[Path] = (),
     known_banks: Mapping[str, BankInfo] | None = None,
+    known_resources: Mapping[str, ResourceInfo] | None = None,
     registries: Registries | None = None,
 ) -> ValidationResult:
     """Validate the course and bank files under ``paths``.
 
     ``reference_paths`` are read only to resolve references (banks named by tests) and are
-    not reported on; ``known_banks`` adds banks known otherwise (e.g. already imported).
+    not reported on; ``known_banks`` and ``known_resources`` add banks and databank resources
+    known otherwise (e.g. already imported).
     Without ``certificates_dir`` certificate templates are not checked.
     """
     registries = registries or default_registries()
@@ -147,6 +160,7 @@ def validate_paths(
     result.diagnostics += problems
 
     bank_index: dict[str, BankInfo] = dict(known_banks or {})
+    resource_index: dict[str, ResourceInfo] = dict(known_resources or {})
     own = {f.resolve() for f in result.files}
     reference_files, _ = collect_files(p for p in reference_paths if p.exists())
     reference_docs, _ = _load([f for f in reference_files if f.resolve() not in own])
@@ -155,6 +169,8 @@ def validate_paths(
             checker = BankChecker(doc, models, registries, new_context(doc))
             if (info := checker.info()) is not None:
                 bank_index[info.id] = info
+        elif _kind(doc) == "resource" and (info := ResourceChecker.info_of(doc)) is not None:
+            resource_index[info.id] = info
 
     file_problems: dict[int, list[Diagnostic]] = {}
     banks = [d for d in docs if _kind(d) == "bank"]
@@ -166,14 +182,30 @@ def validate_paths(
         if (info := checker.info()) is not None:
             bank_index[info.id] = info
     for doc in docs:
+        if _kind(doc) == "resource":
+            checker = ResourceChecker(doc, models, registries, new_context(doc))
+            checker.run()
+            file_problems[id(doc)] = checker.diagnostics
+            result.resources.append(ParsedFile("resource", doc, checker.ctx))
+            if (info := ResourceChecker.info_of(doc)) is not None:
+                resource_index[info.id] = info
+    for problem_doc, diagnostic in ResourceChecker.duplicate_urls(result.resources):
+        file_problems[id(problem_doc)].append(diagnostic)
+    for doc in docs:
         if _kind(doc) == "course":
-            ctx = new_context(doc, banks=bank_index, certificates_dir=certificates_dir)
+            ctx = new_context(
+                doc,
+                banks=bank_index,
+                resources=resource_index,
+                certificates_dir=certificates_dir,
+            )
             checker = CourseChecker(doc, models, registries, ctx)
             checker.run()
             file_problems[id(doc)] = checker.diagnostics
             result.courses.append(ParsedFile("course", doc, ctx))
 
-    for parsed, what in ((result.banks, "bank"), (result.courses, "course")):
+    groups = ((result.banks, "bank"), (result.courses, "course"), (result.resources, "resource"))
+    for parsed, what in groups:
         for item, diagnostic in _duplicates_across_files(parsed, what):
             file_problems[id(item.doc)].append(diagnostic)
         for item in parsed:
@@ -185,7 +217,10 @@ def validate_paths(
 
 
 def _full_model(item: ParsedFile, models: Any, sink: list[Diagnostic]) -> BaseModel | None:
-    model_cls = models.course if item.kind == "course" else models.bank
+    if item.kind == "resource":
+        model_cls: Any = ResourceFile
+    else:
+        model_cls = models.course if item.kind == "course" else models.bank
     try:
         return model_cls.model_validate(item.doc.data)
     except ValidationError as exc:  # the level-by-level checks should have caught it

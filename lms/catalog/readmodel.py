@@ -36,6 +36,8 @@ class SectionDef:
     module_id: str
     #: Position of the section in the whole course (0-based), for previous/next.
     index: int
+    #: Ids of databank resources shown under the section ("Meer materiaal").
+    resources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -197,6 +199,7 @@ def _lessons(activity: dict[str, Any], module_id: str, counter: list[int]) -> tu
                     activity_id=activity["id"],
                     module_id=module_id,
                     index=counter[0],
+                    resources=tuple(section.get("resources") or ()),
                 )
             )
             counter[0] += 1

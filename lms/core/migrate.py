@@ -24,6 +24,14 @@ if TYPE_CHECKING:
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 VERSION_TABLE = "lms_alembic_version"
+#: Tables the models do not describe: the databank's SQLite FTS5 index and its shadow tables
+#: (made by migration 0017_databank).
+UNMODELLED_TABLE_PREFIXES = ("lms_resource_fts",)
+
+
+def is_modelled_table(name: str) -> bool:
+    """Whether Alembic compares the table ``name`` with the models (LMS tables only)."""
+    return name.startswith("lms_") and not name.startswith(UNMODELLED_TABLE_PREFIXES)
 
 
 def alembic_config(app: Flask) -> Config:

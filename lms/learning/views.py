@@ -24,6 +24,8 @@ from lms.catalog.readmodel import ActivityDef, CourseDef
 from lms.core.db import db, writes
 from lms.core.i18n import current_language
 from lms.core.i18n import gettext as _
+from lms.databank.queries import resources_by_slugs
+from lms.databank.services import localised
 from lms.learning import queries, services
 from lms.learning.rendering import render_markdown, render_markdown_cached
 from lms.learning.statuses import STATUS_LABELS, StatusSettings
@@ -217,8 +219,14 @@ def section(slug: str, section_id: str):
     # Read what the page shows in the same transaction as the visit, and render after the
     # commit: the write lock (SQLite) is not held while the page is rendered.
     view = services.visit_section(db.session, enrolment, current_user, course, section_id)
-    db.session.commit()
     lang = course_language(course)
+    # The databank's resources named by the section ("Meer materiaal"), read before the
+    # commit as plain values; no query at all for a section without them.
+    more_material = [
+        (r.slug, localised(r.title, current_language()), r.organisation_name)
+        for r in resources_by_slugs(db.session, section.resources)
+    ]
+    db.session.commit()
     activity = course.activities_by_id[section.activity_id]
     lesson = course.lessons_by_id[section.lesson_id]
     sections = activity.sections
@@ -242,6 +250,7 @@ def section(slug: str, section_id: str):
         body=body,
         previous=sections[position - 1] if position > 0 else None,
         next=sections[position + 1] if position + 1 < len(sections) else None,
+        more_material=more_material,
     )
 
 

@@ -49,6 +49,7 @@ from lms.certification.models import Certificate, CertificateFile
 from lms.core import audit
 from lms.core.db import utcnow
 from lms.core.i18n import gettext as _
+from lms.databank.services import erase_person_data as erase_databank
 from lms.forums.models import (
     ForumFollow,
     ForumPost,
@@ -86,6 +87,8 @@ class ErasureReport:
     mail_ids: set[int] = field(default_factory=set)
     #: The texts searched for in files (name, e-mail address, username).
     words: list[str] = field(default_factory=list)
+    #: Files of the person's databank proposals that were deleted (in <instance>/databank).
+    databank_files: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         return [f"{kind}: {number}" for kind, number in sorted(self.counts.items()) if number]
@@ -187,6 +190,9 @@ def erase_person(session: Session, person: User, *, actor: User | None = None) -
     )
     counts["enrolments"] = _count(session, delete(Enrolment).where(Enrolment.user_id == uid))
 
+    databank = erase_databank(session, uid, lambda text: _scrub(text, pattern) if text else text)
+    counts.update(databank.counts)
+    report.databank_files = databank.files
     _erase_certificates(session, person, pattern, counts)
     _erase_texts(session, words, pattern, counts)
     _erase_mail(session, person, words, pattern, report)
@@ -367,6 +373,10 @@ def clean_up_after_erasure(
                 path.unlink(missing_ok=True)
                 removed += 1
     notes.append(f"mail copies removed from the instance folder: {removed}")
+    for name in report.databank_files:
+        (Path(instance_path) / "databank" / name).unlink(missing_ok=True)
+    if report.databank_files:
+        notes.append(f"databank files removed: {len(report.databank_files)}")
     if engine.dialect.name == "sqlite" and vacuum:
         # Idle pooled connections are closed first: a statement one of them left unfinished
         # would keep a read mark in the write-ahead log and stop it being emptied.

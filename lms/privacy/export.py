@@ -290,8 +290,59 @@ def collect(session: Session, person: User) -> DataExport:
             statements,
         ),
         Section("labels", _l("Labels of your counter"), labels),
+        *databank_sections(session, uid),
     ]
     return DataExport(person_id=uid, generated_at=utcnow(), sections=sections)
+
+
+def databank_sections(session: Session, uid: int) -> list[Section]:
+    from lms.databank.models import Favourite, Resource, ResourceList, ResourceListItem
+
+    lists = list(session.scalars(select(ResourceList).where(ResourceList.owner_id == uid)))
+    items: dict[int, list[str]] = {}
+    for list_id, slug in session.execute(
+        select(ResourceListItem.list_id, Resource.slug)
+        .join(Resource, Resource.id == ResourceListItem.resource_id)
+        .where(ResourceListItem.list_id.in_([x.id for x in lists]))
+    ):
+        items.setdefault(list_id, []).append(slug)
+    favourites = session.execute(
+        select(Resource.slug, Favourite.created_at)
+        .join(Resource, Resource.id == Favourite.resource_id)
+        .where(Favourite.user_id == uid)
+        .order_by(Favourite.created_at)
+    )
+    return [
+        Section(
+            "databank_favourites",
+            _l("Your favourites in the databank"),
+            [{"resource": slug, "created_at": plain(at)} for slug, at in favourites],
+        ),
+        Section(
+            "databank_lists",
+            _l("Your lists in the databank"),
+            [row_of(x, {"resources": ", ".join(items.get(x.id, []))}) for x in lists],
+        ),
+        Section(
+            "databank_proposals",
+            _l("Material you proposed for the databank"),
+            [
+                {
+                    "slug": r.slug,
+                    "status": r.status,
+                    "title": plain(r.title),
+                    "description": plain(r.description),
+                    "url": r.url,
+                    "file_name": r.file_name,
+                    "added": plain(r.added),
+                    "rejection_reason": r.rejection_reason,
+                }
+                for r in session.scalars(
+                    select(Resource).where(Resource.added_by_id == uid).order_by(Resource.id)
+                )
+            ],
+        ),
+    ]
 
 
 def section_keys(export: DataExport) -> Iterable[str]:

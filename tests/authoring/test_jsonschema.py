@@ -8,7 +8,13 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from lms.authoring.jsonschema import bank_schema, course_schema, render, write_schemas
+from lms.authoring.jsonschema import (
+    bank_schema,
+    course_schema,
+    render,
+    resource_schema,
+    write_schemas,
+)
 from lms.authoring.loader import load_document
 from tests.authoring.helpers import BROKEN, VALID
 
@@ -32,13 +38,16 @@ SCHEMA_ERRORS = [
 
 
 def _data(file: Path) -> dict:
-    """The file as the validator reads it (same YAML parser)."""
+    """The file as the validator reads it (same YAML parser), dates as an editor sees them
+    (ISO strings: a resource's `added`)."""
     doc, _problems = load_document(file)
     assert doc is not None
-    return doc.data
+    return json.loads(json.dumps(doc.data, default=str))
 
 
 def _validator(data: dict) -> jsonschema.Draft202012Validator:
+    if "resource" in data:
+        return jsonschema.Draft202012Validator(resource_schema())
     schema = bank_schema() if "questions" in data else course_schema()
     return jsonschema.Draft202012Validator(schema)
 
@@ -50,6 +59,7 @@ def _shipped() -> list[Path]:
 def test_schemas_are_valid_json_schema() -> None:
     jsonschema.Draft202012Validator.check_schema(course_schema())
     jsonschema.Draft202012Validator.check_schema(bank_schema())
+    jsonschema.Draft202012Validator.check_schema(resource_schema())
 
 
 def test_schema_accepts_the_valid_fixtures_and_every_shipped_file() -> None:
@@ -84,7 +94,11 @@ def test_schema_names_the_fields_of_each_type() -> None:
 
 def test_committed_schema_files_are_up_to_date(tmp_path: Path) -> None:
     written = write_schemas(tmp_path)
-    assert [p.name for p in written] == ["course.schema.json", "quiz.schema.json"]
+    assert [p.name for p in written] == [
+        "course.schema.json",
+        "quiz.schema.json",
+        "resource.schema.json",
+    ]
     for path in written:
         committed = REPO / "schema" / path.name
         assert committed.read_text(encoding="utf-8") == path.read_text(encoding="utf-8"), (

@@ -49,6 +49,9 @@ OWN_AXE_TESTS = (
     "lms.privacy.erase",
     "lms.privacy.retention",
     "lms.auditlog.",
+    # The databank's pages (search, resource, favourites, lists, proposals, review):
+    # test_databank.py.
+    "lms.databank.",
 )
 
 

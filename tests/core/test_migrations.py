@@ -7,7 +7,7 @@ from alembic.runtime.migration import MigrationContext
 
 import lms.models  # noqa: F401
 from lms.core.db import Base
-from lms.core.migrate import VERSION_TABLE
+from lms.core.migrate import VERSION_TABLE, is_modelled_table
 
 
 def test_migrated_schema_matches_models(engine):
@@ -17,7 +17,7 @@ def test_migrated_schema_matches_models(engine):
             opts={
                 "version_table": VERSION_TABLE,
                 "compare_type": True,
-                "include_name": lambda name, type_, _p: type_ != "table" or name.startswith("lms_"),
+                "include_name": lambda name, type_, _p: type_ != "table" or is_modelled_table(name),
             },
         )
         assert compare_metadata(context, Base.metadata) == []

@@ -8,11 +8,12 @@ from typing import Any, ClassVar
 from pydantic import ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from lms.authoring.context import CheckContext
+from lms.authoring.context import CheckContext, did_you_mean
 from lms.authoring.diagnostics import Diagnostic
 from lms.authoring.fields import FilePaths, FormatModel, Slug, Text
 from lms.authoring.loader import Path_
 from lms.authoring.registry import ActivityType
+from lms.authoring.resources import ResourceId
 
 
 class Video(FormatModel):
@@ -37,6 +38,10 @@ class Section(FormatModel):
         None, description="Markdown file(s), relative to the course file's folder."
     )
     video: Video | None = None
+    resources: list[ResourceId] = Field(
+        default_factory=list,
+        description="Ids of databank resources shown under the section as more material.",
+    )
 
     @model_validator(mode="after")
     def _one_body(self) -> Section:
@@ -92,13 +97,27 @@ class ElearningType(ActivityType):
                 yield ctx.diagnostic(
                     "W502", at, f"lesson `{lesson.id}` has no sections", "add a section"
                 )
+            for j, section in enumerate(lesson.sections):
+                for k, ident in enumerate(section.resources):
+                    if ident not in ctx.resources:
+                        hint = did_you_mean(ident, set(ctx.resources)) or (
+                            "add courses/resources/" + ident + ".yaml, or fix the id"
+                        )
+                        yield ctx.diagnostic(
+                            "E310",
+                            (*path, "lessons", i, "sections", j, "resources", k),
+                            f"databank resource `{ident}` does not exist",
+                            hint,
+                        )
 
     def normalise(self, activity: Any, ctx: CheckContext) -> dict[str, Any]:
         lessons = []
         for lesson in activity.lessons:
             sections = []
             for section in lesson.sections:
-                data = ctx.plain(section, exclude={"body", "body_file"})
+                # No resources: left out, so that the content hash of older courses stays.
+                skip = {"body", "body_file"} | (set() if section.resources else {"resources"})
+                data = ctx.plain(section, exclude=skip)
                 if section.body_file is not None:
                     data["body"], data["body_path"] = ctx.include_texts(section.body_file)
                 else:

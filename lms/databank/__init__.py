@@ -1,0 +1,1 @@
+"""The resource databank: search, favourites, lists, proposals (docs/architecture.md)."""
