@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from lms.core.i18n import lazy_gettext as _l
 
 TYPE_LABELS = {
@@ -62,3 +64,17 @@ VALUE_LABELS = {
 
 def value_label(facet: str, value: str) -> str:
     return str(VALUE_LABELS.get(facet, {}).get(value, value))
+
+
+def page_labels() -> Callable[[str, str], str]:
+    """``value_label`` for one page: each label translated once, however many rows show it."""
+    translated: dict[tuple[str, str], str] = {}
+
+    def label(facet: str, value: str) -> str:
+        key = (facet, value)
+        found = translated.get(key)
+        if found is None:
+            found = translated[key] = value_label(facet, value)
+        return found
+
+    return label

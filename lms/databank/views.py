@@ -32,7 +32,7 @@ from lms.core.urls import safe_next
 from lms.databank import queries, services
 from lms.databank.files import UploadRefused, check_upload, store_upload
 from lms.databank.forms import ListForm, ProposalForm, RejectForm, ReviewForm
-from lms.databank.labels import FACET_LABELS, value_label
+from lms.databank.labels import FACET_LABELS, page_labels
 from lms.databank.models import FACETS, Resource, ResourceList
 from lms.databank.search import MAX_QUERY_LENGTH
 
@@ -104,6 +104,7 @@ def index():
     search = queries.parse_search(request.args, page_arg())
     queries.check_organisations(db.session, search)
     language = current_language()
+    value_label = page_labels()
     page = queries.run_search(db.session, search, language)
     counts = queries.facet_counts(db.session, search)
     favourites: set[int] = set()
@@ -185,7 +186,7 @@ def resource(slug: str):
         lists=lists,
         is_favourite=is_favourite,
         courses=courses,
-        value_label=value_label,
+        value_label=page_labels(),
     )
 
 
@@ -257,7 +258,7 @@ def favourites():
         items=items,
         language=language,
         favourites={r.id for r in items},
-        value_label=value_label,
+        value_label=page_labels(),
     )
 
 
@@ -303,7 +304,7 @@ def show_list(list_id: int):
         language=language,
         mine=found.owner_id == current_user.id,
         share_url=url_for("lms.databank.show_list", list_id=found.id, _external=True),
-        value_label=value_label,
+        value_label=page_labels(),
     )
 
 
@@ -505,7 +506,7 @@ def review():
         "lms/databank/review.html",
         items=queries.review_queue(db.session),
         language=current_language(),
-        value_label=value_label,
+        value_label=page_labels(),
     )
 
 
