@@ -59,6 +59,11 @@ class CourseVersion(Base):
     #: The file it was imported from, for people reading the catalog.
     source_path: Mapped[str] = mapped_column(Text)
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Who or what imported it: "lms import", "lms run", a person's name...
+    imported_by: Mapped[str | None] = mapped_column(String(200))
+    #: What it changes compared with the version before (``catalog.changes.Changes`` as
+    #: JSON, plus the learners affected when the import counted them). None: not recorded.
+    changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     course: Mapped[Course] = relationship(back_populates="versions", foreign_keys=[course_id])
 
@@ -107,6 +112,8 @@ class QuestionBankVersion(Base):
     definition: Mapped[dict[str, Any]] = mapped_column(JSON)
     source_path: Mapped[str] = mapped_column(Text)
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    imported_by: Mapped[str | None] = mapped_column(String(200))
+    changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     bank: Mapped[QuestionBank] = relationship(back_populates="versions", foreign_keys=[bank_id])
 

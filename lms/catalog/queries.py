@@ -202,6 +202,19 @@ def get_current_course_defs(
     return result
 
 
+def get_latest_course_def(session: Session, slug: str) -> CourseDef | None:
+    """The newest version of course ``slug`` (published or not), as a typed view."""
+    latest = (
+        select(CourseVersion.id)
+        .join(Course, Course.id == CourseVersion.course_id)
+        .where(Course.slug == slug)
+        .order_by(CourseVersion.number.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return _course_view(session, CourseVersion.id == latest)
+
+
 def get_course_version_def(session: Session, version_id: int) -> CourseDef | None:
     """A given version of a course (e.g. the one an attempt was made in)."""
     return _course_view(session, CourseVersion.id == version_id)
@@ -217,6 +230,19 @@ def get_bank_def(session: Session, slug: str) -> BankDef | None:
         select(QuestionBank.current_version_id).where(QuestionBank.slug == slug).scalar_subquery()
     )
     return _bank_view(session, QuestionBankVersion.id == current)
+
+
+def get_latest_bank_def(session: Session, slug: str) -> BankDef | None:
+    """The newest version of question bank ``slug``, as a typed view."""
+    latest = (
+        select(QuestionBankVersion.id)
+        .join(QuestionBank, QuestionBank.id == QuestionBankVersion.bank_id)
+        .where(QuestionBank.slug == slug)
+        .order_by(QuestionBankVersion.number.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return _bank_view(session, QuestionBankVersion.id == latest)
 
 
 def get_bank_version_def(session: Session, version_id: int) -> BankDef | None:

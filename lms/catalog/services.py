@@ -21,6 +21,8 @@ def _store(
     definition: dict[str, Any],
     content_hash: str,
     source_path: str,
+    imported_by: str | None,
+    changes: dict[str, Any] | None,
 ) -> tuple[Any, StoreStatus]:
     owner = session.scalar(select(owner_cls).where(owner_cls.slug == slug))
     if owner is None:
@@ -40,6 +42,8 @@ def _store(
         content_hash=content_hash,
         definition=definition,
         source_path=source_path,
+        imported_by=imported_by,
+        changes=changes,
         **{owner_column: owner.id},
     )
     session.add(version)
@@ -50,20 +54,43 @@ def _store(
 
 
 def store_course_version(
-    session: Session, slug: str, definition: dict[str, Any], content_hash: str, source_path: str
+    session: Session,
+    slug: str,
+    definition: dict[str, Any],
+    content_hash: str,
+    source_path: str,
+    *,
+    imported_by: str | None = None,
+    changes: dict[str, Any] | None = None,
 ) -> tuple[CourseVersion, StoreStatus]:
     """Make ``definition`` the current version of course ``slug``, unless it already is.
 
     Creates the course on first import. Versions are never changed: a different content
-    hash adds version N+1.
+    hash adds version N+1, recording who imported it and its change summary.
     """
     return _store(
-        session, Course, CourseVersion, "course_id", slug, definition, content_hash, source_path
+        session,
+        Course,
+        CourseVersion,
+        "course_id",
+        slug,
+        definition,
+        content_hash,
+        source_path,
+        imported_by,
+        changes,
     )
 
 
 def store_bank_version(
-    session: Session, slug: str, definition: dict[str, Any], content_hash: str, source_path: str
+    session: Session,
+    slug: str,
+    definition: dict[str, Any],
+    content_hash: str,
+    source_path: str,
+    *,
+    imported_by: str | None = None,
+    changes: dict[str, Any] | None = None,
 ) -> tuple[QuestionBankVersion, StoreStatus]:
     """Same as ``store_course_version``, for a question bank."""
     return _store(
@@ -75,4 +102,6 @@ def store_bank_version(
         definition,
         content_hash,
         source_path,
+        imported_by,
+        changes,
     )
