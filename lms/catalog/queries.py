@@ -257,3 +257,37 @@ def current_bank_sizes(session: Session) -> dict[str, int]:
         )
     )
     return {slug: len(definition.get("questions", [])) for slug, definition in rows}
+
+
+@dataclass(frozen=True)
+class VersionListing:
+    """One version of a course, for the version history (without its definition)."""
+
+    id: int
+    number: int
+    imported_at: datetime
+    imported_by: str | None
+    source_path: str
+    changes: dict[str, Any] | None
+    #: The version learners see now.
+    current: bool
+
+
+def course_versions(session: Session, course: Course) -> list[VersionListing]:
+    """Every version of ``course``, newest first (one query)."""
+    rows = session.execute(
+        select(
+            CourseVersion.id,
+            CourseVersion.number,
+            CourseVersion.imported_at,
+            CourseVersion.imported_by,
+            CourseVersion.source_path,
+            CourseVersion.changes,
+        )
+        .where(CourseVersion.course_id == course.id)
+        .order_by(CourseVersion.number.desc())
+    )
+    return [
+        VersionListing(*row, current=row.id == course.current_version_id)  # type: ignore[misc]
+        for row in rows
+    ]
