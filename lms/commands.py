@@ -84,9 +84,9 @@ def register(group: click.Group) -> None:
     group.add_command(plans_group)
     group.add_command(demo_cmd)
     from lms.authoring.cli import courses_cmd, schema_cmd, validate_cmd
-    from lms.versions.cli import import_cmd
+    from lms.versions.cli import import_cmd, publish_cmd
 
-    for command in (validate_cmd, schema_cmd, import_cmd, courses_cmd):
+    for command in (validate_cmd, schema_cmd, import_cmd, publish_cmd, courses_cmd):
         group.add_command(command)
 
 

@@ -22,7 +22,12 @@ from lms.authoring.registry import Registries
 from lms.authoring.resources import resource_definition, resource_store
 from lms.authoring.validate import ValidationResult, validate_paths
 from lms.catalog.changes import Changes, bank_changes, course_changes
-from lms.catalog.queries import current_bank_sizes, get_latest_bank_def, get_latest_course_def
+from lms.catalog.queries import (
+    current_bank_sizes,
+    get_course_def,
+    get_latest_bank_def,
+    get_latest_course_def,
+)
 from lms.catalog.readmodel import BankDef, CourseDef, build_bank_def, build_course_def
 from lms.catalog.services import StoreStatus, store_bank_version, store_course_version
 
@@ -43,6 +48,8 @@ class ImportEntry:
     status: StoreStatus
     version: int
     source: str
+    #: Whether learners see this version (a course file may say ``published: false``).
+    published: bool = True
 
     def __str__(self) -> str:
         if self.kind == "resource":
@@ -51,8 +58,10 @@ class ImportEntry:
             "created": f"created (version {self.version})",
             "new version": f"new version {self.version}",
             "unchanged": f"unchanged (version {self.version})",
+            "published": f"version {self.version} published",
         }[self.status]
-        return f"{self.kind} {self.slug}: {what}"
+        hidden = "" if self.published else " (not published: learners do not see it yet)"
+        return f"{self.kind} {self.slug}: {what}{hidden}"
 
 
 @dataclass
@@ -85,6 +94,10 @@ class PlannedItem:
     before: CourseDef | BankDef | None
     #: What storing it would change; None when the content is the same as ``before``.
     changes: Changes | None
+    #: Whether learners are to see it (``published`` of a course file).
+    publish: bool = True
+    #: The version learners see now (a course's; None: none yet).
+    current: CourseDef | None = None
 
 
 @dataclass
@@ -158,7 +171,15 @@ def plan_import(
         )
         plan.items.append(
             PlannedItem(
-                "course", definition["id"], definition, digest, parsed.doc.display, before, changes
+                "course",
+                definition["id"],
+                definition,
+                digest,
+                parsed.doc.display,
+                before,
+                changes,
+                publish=bool(getattr(parsed.model, "published", True)),
+                current=get_course_def(session, definition["id"]),
             )
         )
     return plan
@@ -223,8 +244,10 @@ def apply_import(
             item.source,
             imported_by=imported_by,
             changes=summary,
+            **({"publish": item.publish} if item.kind == "course" else {}),
         )
+        published = item.kind != "course" or version.published_at is not None
         report.entries.append(
-            ImportEntry(item.kind, item.slug, status, version.number, item.source)
+            ImportEntry(item.kind, item.slug, status, version.number, item.source, published)
         )
     return report

@@ -57,6 +57,11 @@ class CourseHead(FormatModel):
     completion: Completion = Field("all", description="Rule over the modules.")
     certificate: Certificate | None = Field(None, description="Issued when completed.")
     enrolment: Literal["open", "closed"] = Field("open", description="open: self-enrolment.")
+    published: bool = Field(
+        True,
+        description="false: imported, but learners keep seeing the last published version "
+        "until a trainer publishes this one (lms publish, or the version history page).",
+    )
     modules: list[Any] = Field(min_length=1)
 
 

@@ -64,6 +64,13 @@ class CourseVersion(Base):
     #: What it changes compared with the version before (``catalog.changes.Changes`` as
     #: JSON, plus the learners affected when the import counted them). None: not recorded.
     changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: When it became the version learners see (None: never published). The one field
+    #: set after insert, once: publishing is a step of its own (``services.publish``).
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: How it was published: "lms import", "lms publish", "version history page"...
+    published_by: Mapped[str | None] = mapped_column(String(200))
+    #: The person who published it on the version history page (None: a command).
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("lms_user.id"))
 
     course: Mapped[Course] = relationship(back_populates="versions", foreign_keys=[course_id])
 

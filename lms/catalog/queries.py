@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from lms.catalog.models import Course, CourseVersion, QuestionBank, QuestionBankVersion
 from lms.catalog.readmodel import BankDef, CourseDef, build_bank_def, build_course_def
@@ -269,6 +269,10 @@ class VersionListing:
     imported_by: str | None
     source_path: str
     changes: dict[str, Any] | None
+    published_at: datetime | None
+    published_by: str | None
+    #: The person who published it, if a person did.
+    published_by_id: int | None
     #: The version learners see now.
     current: bool
 
@@ -283,6 +287,9 @@ def course_versions(session: Session, course: Course) -> list[VersionListing]:
             CourseVersion.imported_by,
             CourseVersion.source_path,
             CourseVersion.changes,
+            CourseVersion.published_at,
+            CourseVersion.published_by,
+            CourseVersion.published_by_id,
         )
         .where(CourseVersion.course_id == course.id)
         .order_by(CourseVersion.number.desc())
@@ -290,4 +297,62 @@ def course_versions(session: Session, course: Course) -> list[VersionListing]:
     return [
         VersionListing(*row, current=row.id == course.current_version_id)  # type: ignore[misc]
         for row in rows
+    ]
+
+
+def course_version_id(session: Session, course: Course, number: int) -> int | None:
+    """The id of version ``number`` of ``course`` (None: no such version)."""
+    return session.scalar(
+        select(CourseVersion.id).where(
+            CourseVersion.course_id == course.id, CourseVersion.number == number
+        )
+    )
+
+
+@dataclass(frozen=True)
+class CourseOverview:
+    """A course and its newest version, published or not (trainers' list of courses)."""
+
+    slug: str
+    title: dict[str, str]
+    default_language: str
+    #: The version learners see (None: none published yet).
+    published: int | None
+    latest: int
+    imported_at: datetime
+
+
+def course_overview(session: Session) -> list[CourseOverview]:
+    """Every course, with its newest version and the one learners see, by slug."""
+    newest = (
+        select(CourseVersion.course_id, func.max(CourseVersion.number).label("number"))
+        .group_by(CourseVersion.course_id)
+        .subquery()
+    )
+    shown = aliased(CourseVersion)
+    current = (
+        select(shown.number)
+        .where(shown.id == Course.current_version_id)
+        .correlate(Course)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(Course.slug, CourseVersion, current)
+        .join(newest, newest.c.course_id == Course.id)
+        .join(
+            CourseVersion,
+            (CourseVersion.course_id == Course.id) & (CourseVersion.number == newest.c.number),
+        )
+        .order_by(Course.slug)
+    )
+    return [
+        CourseOverview(
+            slug=slug,
+            title=version.definition["title"],
+            default_language=version.definition["languages"][0],
+            published=published,
+            latest=version.number,
+            imported_at=version.imported_at,
+        )
+        for slug, version, published in rows
     ]

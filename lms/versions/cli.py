@@ -10,11 +10,18 @@ from flask.cli import with_appcontext
 
 from lms.authoring.importer import ImportFailed, ImportPlan, apply_import, plan_import
 from lms.versions.impact import CourseImpact, plan_impact
+from lms.versions.services import PublishError, RemovalNeedsConsent, publish
 
 REMOVAL_REFUSED = (
     "nothing was imported: {courses} remove ids that learners opened or completed; their "
     "progress percentages would count only what remains, so they may go down. Check the "
     "report above, then run again with --allow-removal to import anyway."
+)
+
+PUBLISH_REFUSED = (
+    "nothing was published: version of {course} removes ids that learners opened or "
+    "completed; their progress percentages would count only what remains, so they may go "
+    "down. Run again with --allow-removal to publish anyway."
 )
 
 
@@ -99,3 +106,50 @@ def import_cmd(paths: tuple[Path, ...], dry_run: bool, allow_removal: bool) -> N
             click.echo("\n".join(f"  {line}" for line in planned.lines()))
             if entry.kind == "course" and entry.slug in impacts:
                 click.echo("\n".join(f"  {line}" for line in impacts[entry.slug].lines()))
+
+
+@click.command("publish")
+@click.argument("slug")
+@click.option("--version", "number", type=int, help="Version number (default: the newest).")
+@click.option(
+    "--allow-removal",
+    is_flag=True,
+    help="Publish even when ids that learners opened or completed disappear.",
+)
+@with_appcontext
+def publish_cmd(slug: str, number: int | None, allow_removal: bool) -> None:
+    """Publish a course version imported with `published: false`: learners see it from now.
+
+    Recorded in the audit log.
+    """
+    from lms.catalog.queries import get_course, get_latest_course_def
+    from lms.core.db import db
+
+    session = db.session
+    course = get_course(session, slug)
+    latest = get_latest_course_def(session, slug)
+    if course is None or latest is None:
+        raise click.ClickException(f"no course {slug} (lms courses lists them)")
+    try:
+        done = publish(
+            session,
+            course,
+            number or latest.version_number,
+            actor_id=None,
+            via="lms publish",
+            allow_removal=allow_removal,
+        )
+    except RemovalNeedsConsent as exc:
+        session.rollback()
+        for line in exc.impact.lines():
+            click.echo(line)
+        raise click.ClickException(PUBLISH_REFUSED.format(course=slug)) from None
+    except PublishError as exc:
+        session.rollback()
+        raise click.ClickException(str(exc)) from None
+    session.commit()
+    for line in done.impact.lines() if done.impact else []:
+        click.echo(line)
+    click.echo(
+        f"course {slug}: version {done.number} published (learners saw {done.previous or 'none'})"
+    )

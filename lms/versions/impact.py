@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from lms.assessment.models import OPEN, Attempt
 from lms.authoring.importer import ImportPlan, PlannedItem
+from lms.catalog.changes import Changes, course_changes
 from lms.catalog.queries import get_current_course_defs
-from lms.catalog.readmodel import CourseDef
+from lms.catalog.readmodel import CourseDef, build_course_def
 from lms.certification.models import VALID, Certificate
 from lms.learning.models import Completion, SectionVisit
 
@@ -117,13 +118,13 @@ def _open_attempts(
 
 
 def course_impact(
-    session: Session, item: PlannedItem, course_id: int, changed_banks: Iterable[str]
+    session: Session, before: CourseDef, changes: Changes, changed_banks: Iterable[str]
 ) -> CourseImpact:
-    """The learners that storing ``item`` (a changed course already imported) affects."""
-    before = item.before
-    assert isinstance(before, CourseDef) and item.changes is not None
-    impact = CourseImpact(item.slug)
-    removed_sections = item.changes.removed("sections")
+    """The learners that replacing ``before`` (the version they see) by a version with
+    ``changes`` affects."""
+    course_id = before.course_id
+    impact = CourseImpact(before.slug)
+    removed_sections = changes.removed("sections")
     if removed_sections:
         impact.removed_sections_opened = _counts(
             session,
@@ -134,7 +135,7 @@ def course_impact(
             )
             .group_by(SectionVisit.section_id),
         )
-    removed_items = item.changes.removed("activities") + item.changes.removed("modules")
+    removed_items = changes.removed("activities") + changes.removed("modules")
     if removed_items:
         impact.removed_items_completed = _counts(
             session,
@@ -158,9 +159,7 @@ def course_impact(
         people = visitors.union(completers).subquery()
         impact.learners_losing_ids = session.scalar(select(func.count()).select_from(people)) or 0
     # Tests whose bank changes, or which change or disappear themselves.
-    touched = set(item.changes.removed("activities")) | set(
-        item.changes.levels["activities"].changed
-    )
+    touched = set(changes.removed("activities")) | set(changes.levels["activities"].changed)
     attempts = _open_attempts(session, before, set(changed_banks), touched)
     impact.changed_tests, impact.open_attempts = attempts.changed_tests, attempts.open_attempts
     impact.certificate_holders = (
@@ -175,6 +174,19 @@ def course_impact(
     return impact
 
 
+def changes_from_current(item: PlannedItem) -> Changes | None:
+    """What learners would see change: from the version they see to ``item``'s content."""
+    current = item.current
+    if current is None or current.content_hash == item.digest:
+        return None
+    if item.before is not None and item.before.version_id == current.version_id:
+        return item.changes
+    after = build_course_def(
+        item.definition, course_id=0, version_id=0, number=0, content_hash=item.digest
+    )
+    return course_changes(current, after)
+
+
 def plan_impact(session: Session, plan: ImportPlan) -> dict[str, CourseImpact]:
     """The impact of every changed, already imported course of ``plan``, by slug.
 
@@ -183,9 +195,12 @@ def plan_impact(session: Session, plan: ImportPlan) -> dict[str, CourseImpact]:
     """
     changed_banks = [i.slug for i in plan.changed if i.kind == "bank" and i.before is not None]
     impacts: dict[str, CourseImpact] = {}
-    for item in plan.changed:
-        if item.kind == "course" and isinstance(item.before, CourseDef):
-            impacts[item.slug] = course_impact(session, item, item.before.course_id, changed_banks)
+    for item in plan.items:
+        # Learners see a change only when the import publishes it.
+        if item.kind == "course" and item.publish and item.current is not None:
+            changes = changes_from_current(item)
+            if changes is not None:
+                impacts[item.slug] = course_impact(session, item.current, changes, changed_banks)
     if changed_banks:
         in_files = {i.slug for i in plan.items if i.kind == "course"}
         for course in get_current_course_defs(session).values():

@@ -25,7 +25,8 @@ def test_trainers_read_each_version_with_its_change_summary(
     html = page.get_data(as_text=True)
     # Newest first; the version learners see is marked.
     assert html.index("Versie 2") < html.index("Versie 1")
-    assert html.count("lms import") == 2
+    assert html.count("<dd>lms import</dd>") == 2  # imported by
+    assert html.count("(lms import)</dd>") == 2  # published by the import
     assert "Secties verwijderd: s2, s5" in html
     assert "Secties verplaatst: s4" in html
     assert "Modules verwijderd: m2" in html

@@ -1,0 +1,136 @@
+"""Unpublished versions: imported with `published: false`, invisible to learners, previewed by
+trainers on the real site, published in a separate, audited step."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import select
+
+from lms.catalog.queries import get_course, get_course_def
+from lms.core.audit import AuditEvent
+from lms.core.db import db
+from lms.learning.models import SectionVisit
+from lms.versions.cli import import_cmd, publish_cmd
+from tests.conftest import csrf_token, login
+from tests.versions.conftest import Content
+
+HIDDEN = "published: false\n"
+
+
+def test_a_new_unpublished_course_is_invisible_to_learners(
+    app: Flask, client, content: Content, make_user
+) -> None:
+    content.write(1, head=HIDDEN)
+    result = content.configure(app).test_cli_runner().invoke(import_cmd, [])
+    assert result.exit_code == 0, result.output
+    assert "course dry: created (version 1) (not published: learners do not see it yet)" in (
+        result.stdout.splitlines()
+    )
+    login(client, make_user())
+    assert client.get("/courses/dry").status_code == 404
+    assert "Proef" not in client.get("/").get_data(as_text=True)
+    assert client.get("/admin/courses/dry/versions/1/preview").status_code == 403
+    trainer = app.test_client()
+    login(trainer, make_user(roles=("trainer",)))
+    page = trainer.get("/admin/courses/dry/versions/1/preview")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "deelnemers zien deze versie niet" in html
+    assert "/admin/courses/dry/versions/1/preview/s5" in html
+    section = trainer.get("/admin/courses/dry/versions/1/preview/s5?lang=fr")
+    assert '<h1 lang="fr">Vijf</h1>' in section.get_data(as_text=True)
+    assert "Tekst vijf." in section.get_data(as_text=True)
+    assert trainer.get("/admin/courses/dry/versions/1/preview/nope").status_code == 404
+    assert trainer.get("/admin/courses/dry/versions/9/preview").status_code == 404
+    assert trainer.get(f"/admin/courses/dry/versions/{2**31}/preview").status_code == 404
+
+
+def test_learners_keep_the_published_version_until_a_trainer_publishes(
+    app: Flask, client, content: Content, make_user
+) -> None:
+    runner = content.configure(app).test_cli_runner()
+    content.write(1)
+    assert runner.invoke(import_cmd, []).exit_code == 0
+    content.write(2, head=HIDDEN)
+    # Unpublished: nothing changes for learners, so removals need no --allow-removal yet.
+    result = runner.invoke(import_cmd, [])
+    assert result.exit_code == 0, result.output
+    assert "course dry: new version 2 (not published: learners do not see it yet)" in (
+        result.stdout.splitlines()
+    )
+    with app.app_context():
+        assert get_course_def(db.session, "dry").version_number == 1
+    trainer = make_user(roles=("trainer",))
+    login(client, trainer)
+    assert "Zes" in client.get("/admin/courses/dry/versions/2/preview").get_data(as_text=True)
+    history = client.get("/admin/courses/dry/versions").get_data(as_text=True)
+    assert "Versie 2 publiceren" in history
+    response = client.post(
+        "/admin/courses/dry/versions/2/publish", data={"csrf_token": csrf_token(client, "/")}
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        course = get_course(db.session, "dry")
+        assert course.current_version.number == 2
+        assert course.current_version.published_by_id == trainer.id
+        entry = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "course.published"))
+        assert (entry.actor_id, entry.target_id) == (trainer.id, course.id)
+        assert entry.details == {"version": 2, "before": 1, "via": "version history page"}
+    # Publishing twice is refused (404), never a 500.
+    again = client.post(
+        "/admin/courses/dry/versions/2/publish", data={"csrf_token": csrf_token(client, "/")}
+    )
+    assert again.status_code == 404
+
+
+def test_publishing_a_removal_that_learners_feel_needs_consent(
+    app: Flask, client, content: Content, make_user
+) -> None:
+    runner = content.configure(app).test_cli_runner()
+    content.write(1)
+    assert runner.invoke(import_cmd, []).exit_code == 0
+    learner = make_user()
+    with app.app_context():
+        course = get_course_def(db.session, "dry")
+        db.session.add(
+            SectionVisit(user_id=learner.id, course_id=course.course_id, section_id="s2")
+        )
+        db.session.commit()
+    content.write(2, head=HIDDEN)
+    assert runner.invoke(import_cmd, []).exit_code == 0
+    refused = runner.invoke(publish_cmd, ["dry"])
+    assert refused.exit_code == 1
+    assert "1 learner(s) opened removed section s2" in refused.stdout
+    assert "nothing was published" in refused.stderr and "--allow-removal" in refused.stderr
+    trainer = make_user(roles=("trainer",))
+    login(client, trainer)
+    assert "Ik begrijp het: toch publiceren" in client.get("/admin/courses/dry/versions").get_data(
+        as_text=True
+    )
+    token = csrf_token(client, "/")
+    client.post("/admin/courses/dry/versions/2/publish", data={"csrf_token": token})
+    with app.app_context():
+        assert get_course(db.session, "dry").current_version.number == 1
+    client.post(
+        "/admin/courses/dry/versions/2/publish",
+        data={"csrf_token": token, "allow_removal": "yes"},
+    )
+    with app.app_context():
+        assert get_course(db.session, "dry").current_version.number == 2
+
+
+def test_publishing_from_the_command_line(app: Flask, content: Content) -> None:
+    runner = content.configure(app).test_cli_runner()
+    content.write(1, head=HIDDEN)
+    assert runner.invoke(import_cmd, []).exit_code == 0
+    result = runner.invoke(publish_cmd, ["dry"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == "course dry: version 1 published (learners saw none)"
+    assert runner.invoke(publish_cmd, ["nope"]).exit_code == 1
+    again = runner.invoke(publish_cmd, ["dry"])
+    assert "already published" in again.stderr
+    # Setting published back to true with the same content publishes nothing new.
+    content.write(1)
+    assert (
+        runner.invoke(import_cmd, []).stdout.splitlines()[-1] == "course dry: unchanged (version 1)"
+    )
