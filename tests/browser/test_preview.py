@@ -1,0 +1,68 @@
+"""`lms preview` in a real browser: save a file, the open page reloads with the new text; a
+broken save shows the problems; the fix brings the course back. Every page is axe-clean."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from lms.preview.server import make_preview_app
+from tests.browser.conftest import buffered
+from tests.browser.test_assessment import run_axe
+
+pytestmark = pytest.mark.browser
+
+VALID = Path(__file__).resolve().parents[1] / "authoring" / "files" / "valid"
+
+
+def _save(path: Path, text: str, offset: int) -> None:
+    path.write_text(text, "utf-8")
+    later = time.time() + offset
+    os.utime(path, (later, later))
+
+
+def test_the_preview_follows_the_files(tmp_path: Path, new_page) -> None:
+    root = tmp_path / "content"
+    shutil.copytree(VALID, root)
+    app = make_preview_app(
+        [root / "courses", root / "quizzes"], root / "certificates", tmp_path / "work"
+    )
+    server = make_server("127.0.0.1", 0, buffered(app), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}/preview"
+    try:
+        page = new_page()
+        problems = {}
+        for url in ("/", "/courses/demo", "/courses/demo?lang=fr", "/banks/demo-bank"):
+            page.goto(base + url)
+            problems[url] = run_axe(page)
+        page.goto(base + "/courses/demo/aan-het-loket")
+        problems["section"] = run_axe(page)
+        page.get_by_text("Een burger vraagt hulp.").wait_for()
+
+        course = root / "courses" / "demo.yaml"
+        good = course.read_text("utf-8")
+        _save(course, good.replace("Een burger vraagt hulp.", "Een burger vraagt raad."), 1)
+        # The page reloads by itself.
+        page.get_by_text("Een burger vraagt raad.").wait_for(timeout=15000)
+
+        _save(
+            course, good.replace("    completion: [m1-elearning, m1-test]", "    completion: ["), 2
+        )
+        page.get_by_role("heading", name="De bestanden hebben problemen").wait_for(timeout=15000)
+        assert "E101" in page.locator("main").inner_text()
+        problems["problems"] = run_axe(page)
+
+        _save(course, good, 3)
+        page.get_by_text("Een burger vraagt hulp.").wait_for(timeout=15000)
+        assert problems == {key: [] for key in problems}
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
