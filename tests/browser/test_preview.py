@@ -27,7 +27,41 @@ def _save(path: Path, text: str, offset: int) -> None:
     os.utime(path, (later, later))
 
 
-def test_the_preview_follows_the_files(tmp_path: Path, new_page) -> None:
+def _version_pages_on_the_live_site(live_app, live_server, live_user, new_page, root) -> dict:
+    """A trainer on the real site: the course versions, a version not yet published (with
+    its publish button) and its preview. Returns axe's findings per page."""
+    from lms.authoring.importer import import_paths
+    from lms.core.db import db
+    from tests.browser.conftest import log_in
+
+    hidden = root.parent / "hidden"
+    shutil.copytree(root, hidden)
+    course = hidden / "courses" / "demo.yaml"
+    text = course.read_text("utf-8")
+    text = text.replace("id: demo\n", "id: preview-demo\npublished: false\n", 1)
+    # The live site has Connectoo's banks, not the demo bank.
+    text = text.replace("        quiz: demo-bank\n", "        quiz: connectoo-plus-m1\n")
+    course.write_text(text, "utf-8")
+    with live_app.app_context():
+        import_paths(db.session, [hidden / "courses"], hidden / "certificates")
+        db.session.commit()
+    page = new_page()
+    log_in(page, live_server, live_user(roles=("trainer",)))
+    found = {}
+    for url in (
+        "/admin/courses/",
+        "/admin/courses/preview-demo/versions",
+        "/admin/courses/preview-demo/versions/1/preview",
+        "/admin/courses/preview-demo/versions/1/preview/aan-het-loket?lang=fr",
+    ):
+        page.goto(live_server + url)
+        found[url] = run_axe(page)
+    return found
+
+
+def test_the_preview_follows_the_files(
+    tmp_path: Path, new_page, live_app, live_server, live_user
+) -> None:
     root = tmp_path / "content"
     shutil.copytree(VALID, root)
     app = make_preview_app(
@@ -62,6 +96,9 @@ def test_the_preview_follows_the_files(tmp_path: Path, new_page) -> None:
 
         _save(course, good, 3)
         page.get_by_text("Een burger vraagt hulp.").wait_for(timeout=15000)
+        problems.update(
+            _version_pages_on_the_live_site(live_app, live_server, live_user, new_page, root)
+        )
         assert problems == {key: [] for key in problems}
     finally:
         server.shutdown()
