@@ -3,9 +3,20 @@ any version previewed as a learner sees it, and publishing a version."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -28,6 +39,7 @@ from lms.core.i18n import gettext as _
 from lms.core.i18n import lazy_gettext as _l
 from lms.core.navigation import MenuEntry, register_menu_entry
 from lms.learning.rendering import render_markdown, render_markdown_cached
+from lms.learning.views import IMAGE_TYPES
 from lms.versions.services import PublishError, RemovalNeedsConsent, publication_impact, publish
 
 bp = Blueprint("versions", __name__, template_folder="templates")
@@ -174,7 +186,7 @@ def preview_section(slug: str, number: int, section_id: str):
     body = render_markdown_cached(
         view.text(section.body, lang),
         base_file=base_file,
-        image_url=lambda path: url_for("lms.learning.media", slug=slug, path=path),
+        image_url=lambda path: url_for(".media", slug=slug, number=number, path=path),
     )
     sections = view.sections
     position = sections.index(section)
@@ -189,6 +201,19 @@ def preview_section(slug: str, number: int, section_id: str):
         previous=sections[position - 1] if position > 0 else None,
         next=sections[position + 1] if position + 1 < len(sections) else None,
     )
+
+
+@bp.get("/<slug>/versions/<id:number>/media/<path:path>")
+@role_required(*ROLES)
+def media(slug: str, number: int, path: str):
+    """Images of a version (an unpublished one may have new ones): only those it recorded."""
+    _course, view = _version_or_404(slug, number)
+    if path not in view.assets or Path(path).suffix.lower() not in IMAGE_TYPES:
+        abort(404)
+    folder = Path(current_app.config["LMS_COURSES_PATH"]).resolve()
+    response = send_from_directory(folder, path, max_age=0)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
 
 
 @bp.post("/<slug>/versions/<id:number>/publish")

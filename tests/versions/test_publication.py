@@ -134,3 +134,33 @@ def test_publishing_from_the_command_line(app: Flask, content: Content) -> None:
     assert (
         runner.invoke(import_cmd, []).stdout.splitlines()[-1] == "course dry: unchanged (version 1)"
     )
+
+
+def test_the_preview_of_a_version_shows_its_own_images(
+    app: Flask, client, tmp_path, make_user
+) -> None:
+    import shutil
+
+    from lms.authoring.importer import import_paths
+    from tests.catalog.conftest import VALID
+
+    root = tmp_path / "valid"
+    shutil.copytree(VALID, root)
+    course = root / "courses" / "demo.yaml"
+    course.write_text(course.read_text("utf-8").replace("enrolment: open\n", HIDDEN), "utf-8")
+    app.config["LMS_COURSES_PATH"] = str(root / "courses")
+    with app.app_context():
+        import_paths(db.session, [root / "courses", root / "quizzes"], root / "certificates")
+        db.session.commit()
+    image = "/admin/courses/demo/versions/1/media/demo/img/counter.svg"
+    learner = app.test_client()
+    login(learner, make_user())
+    assert learner.get(image).status_code == 403
+    login(client, make_user(roles=("trainer",)))
+    page = client.get("/admin/courses/demo/versions/1/preview/aan-het-loket")
+    assert f'src="{image}"' in page.get_data(as_text=True)
+    response = client.get(image)
+    response.close()
+    assert response.status_code == 200
+    assert client.get("/admin/courses/demo/versions/1/media/demo/demo.yaml").status_code == 404
+    assert client.get("/admin/courses/demo/versions/1/media/../secret.svg").status_code == 404
