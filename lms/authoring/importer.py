@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -30,6 +32,7 @@ from lms.catalog.queries import (
 )
 from lms.catalog.readmodel import BankDef, CourseDef, build_bank_def, build_course_def
 from lms.catalog.services import StoreStatus, store_bank_version, store_course_version
+from lms.core.db import utcnow
 
 
 class ImportFailed(Exception):
@@ -50,6 +53,8 @@ class ImportEntry:
     source: str
     #: Whether learners see this version (a course file may say ``published: false``).
     published: bool = True
+    #: When it is to be published, if it is scheduled.
+    publish_at: datetime | None = None
 
     def __str__(self) -> str:
         if self.kind == "resource":
@@ -60,7 +65,13 @@ class ImportEntry:
             "unchanged": f"unchanged (version {self.version})",
             "published": f"version {self.version} published",
         }[self.status]
-        hidden = "" if self.published else " (not published: learners do not see it yet)"
+        hidden = (
+            ""
+            if self.published
+            else f" (to be published {self.publish_at:%Y-%m-%d %H:%M} UTC)"
+            if self.publish_at
+            else " (not published: learners do not see it yet)"
+        )
         return f"{self.kind} {self.slug}: {what}{hidden}"
 
 
@@ -94,8 +105,11 @@ class PlannedItem:
     before: CourseDef | BankDef | None
     #: What storing it would change; None when the content is the same as ``before``.
     changes: Changes | None
-    #: Whether learners are to see it (``published`` of a course file).
+    #: Whether learners are to see it now (``published`` of a course file, and its
+    #: ``publish_at`` not in the future).
     publish: bool = True
+    #: When to publish it (``publish_at`` of a course file, in the future), in UTC.
+    publish_at: datetime | None = None
     #: The version learners see now (a course's; None: none yet).
     current: CourseDef | None = None
 
@@ -111,6 +125,22 @@ class ImportPlan:
     @property
     def changed(self) -> list[PlannedItem]:
         return [item for item in self.items if item.changes is not None]
+
+
+#: A publication day (``publish_at: 2027-01-15``) starts at midnight in Belgium.
+PUBLICATION_ZONE = ZoneInfo("Europe/Brussels")
+
+
+def publication_moment(value: date | datetime | None) -> datetime | None:
+    """``publish_at`` as an aware UTC moment (a day: its midnight, Brussels time; a moment
+    without a zone: Brussels time)."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=PUBLICATION_ZONE)
+    return value.astimezone(UTC)
 
 
 def plan_import(
@@ -158,6 +188,8 @@ def plan_import(
             )
         )
     for parsed in result.courses:
+        published = bool(getattr(parsed.model, "published", True))
+        publish_at = publication_moment(getattr(parsed.model, "publish_at", None))
         definition = course_definition(parsed, registries)
         digest = content_hash(definition)
         before = get_latest_course_def(session, definition["id"])
@@ -178,7 +210,8 @@ def plan_import(
                 parsed.doc.display,
                 before,
                 changes,
-                publish=bool(getattr(parsed.model, "published", True)),
+                publish=published and (publish_at is None or publish_at <= utcnow()),
+                publish_at=publish_at if published else None,
                 current=get_course_def(session, definition["id"]),
             )
         )
@@ -244,10 +277,22 @@ def apply_import(
             item.source,
             imported_by=imported_by,
             changes=summary,
-            **({"publish": item.publish} if item.kind == "course" else {}),
+            **(
+                {"publish": item.publish, "publish_at": item.publish_at}
+                if item.kind == "course"
+                else {}
+            ),
         )
         published = item.kind != "course" or version.published_at is not None
         report.entries.append(
-            ImportEntry(item.kind, item.slug, status, version.number, item.source, published)
+            ImportEntry(
+                item.kind,
+                item.slug,
+                status,
+                version.number,
+                item.source,
+                published,
+                None if published else getattr(version, "publish_at", None),
+            )
         )
     return report

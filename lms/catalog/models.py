@@ -67,6 +67,8 @@ class CourseVersion(Base):
     #: When it became the version learners see (None: never published). The one field
     #: set after insert, once: publishing is a step of its own (``services.publish``).
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When ``lms publish --due`` is to publish it (``publish_at`` of the course file).
+    publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: How it was published: "lms import", "lms publish", "version history page"...
     published_by: Mapped[str | None] = mapped_column(String(200))
     #: The person who published it on the version history page (None: a command).

@@ -269,6 +269,7 @@ class VersionListing:
     imported_by: str | None
     source_path: str
     changes: dict[str, Any] | None
+    publish_at: datetime | None
     published_at: datetime | None
     published_by: str | None
     #: The person who published it, if a person did.
@@ -287,6 +288,7 @@ def course_versions(session: Session, course: Course) -> list[VersionListing]:
             CourseVersion.imported_by,
             CourseVersion.source_path,
             CourseVersion.changes,
+            CourseVersion.publish_at,
             CourseVersion.published_at,
             CourseVersion.published_by,
             CourseVersion.published_by_id,

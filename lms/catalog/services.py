@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import func, select
@@ -25,6 +26,7 @@ def _store(
     imported_by: str | None,
     changes: dict[str, Any] | None,
     publish: bool = True,
+    publish_at: datetime | None = None,
 ) -> tuple[Any, StoreStatus]:
     owner = session.scalar(select(owner_cls).where(owner_cls.slug == slug))
     if owner is None:
@@ -44,6 +46,10 @@ def _store(
             if publish and owner.current_version_id != latest.id:
                 publish_version(session, owner, latest, published_by=imported_by)
                 return latest, "published"
+            if isinstance(latest, CourseVersion) and latest.published_at is None:
+                # Not published yet: the file may have moved (or dropped) its date.
+                latest.publish_at = publish_at
+                session.flush()
             return latest, "unchanged"
         last = session.scalar(select(func.max(version_cls.number)).where(column == owner.id))
         number, status = (last or 0) + 1, "new version"
@@ -54,6 +60,7 @@ def _store(
         source_path=source_path,
         imported_by=imported_by,
         changes=changes,
+        **({"publish_at": publish_at} if version_cls is CourseVersion else {}),
         **{owner_column: owner.id},
     )
     session.add(version)
@@ -90,6 +97,7 @@ def store_course_version(
     imported_by: str | None = None,
     changes: dict[str, Any] | None = None,
     publish: bool = True,
+    publish_at: datetime | None = None,
 ) -> tuple[CourseVersion, StoreStatus]:
     """Make ``definition`` the current version of course ``slug``, unless it already is.
 
@@ -110,6 +118,7 @@ def store_course_version(
         imported_by,
         changes,
         publish,
+        publish_at,
     )
 
 

@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 
 from lms.authoring.importer import ImportFailed, ImportPlan, apply_import, plan_import
 from lms.versions.impact import CourseImpact, plan_impact
-from lms.versions.services import PublishError, RemovalNeedsConsent, publish
+from lms.versions.services import PublishError, RemovalNeedsConsent, publish, publish_due
 
 REMOVAL_REFUSED = (
     "nothing was imported: {courses} remove ids that learners opened or completed; their "
@@ -109,16 +109,22 @@ def import_cmd(paths: tuple[Path, ...], dry_run: bool, allow_removal: bool) -> N
 
 
 @click.command("publish")
-@click.argument("slug")
+@click.argument("slug", required=False)
 @click.option("--version", "number", type=int, help="Version number (default: the newest).")
 @click.option(
     "--allow-removal",
     is_flag=True,
     help="Publish even when ids that learners opened or completed disappear.",
 )
+@click.option(
+    "--due",
+    is_flag=True,
+    help="Publish the versions whose `publish_at` has come (run it as a job, e.g. hourly).",
+)
 @with_appcontext
-def publish_cmd(slug: str, number: int | None, allow_removal: bool) -> None:
-    """Publish a course version imported with `published: false`: learners see it from now.
+def publish_cmd(slug: str | None, number: int | None, allow_removal: bool, due: bool) -> None:
+    """Publish a course version imported with `published: false` (or a later `publish_at`):
+    learners see it from now.
 
     Recorded in the audit log.
     """
@@ -126,6 +132,14 @@ def publish_cmd(slug: str, number: int | None, allow_removal: bool) -> None:
     from lms.core.db import db
 
     session = db.session
+    if due:
+        done = publish_due(session)
+        session.commit()
+        for course, published in done:
+            click.echo(f"course {course.slug}: version {published.number} published (scheduled)")
+        return
+    if slug is None:
+        raise click.UsageError("name a course, or use --due")
     course = get_course(session, slug)
     latest = get_latest_course_def(session, slug)
     if course is None or latest is None:

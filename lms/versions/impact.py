@@ -196,8 +196,9 @@ def plan_impact(session: Session, plan: ImportPlan) -> dict[str, CourseImpact]:
     changed_banks = [i.slug for i in plan.changed if i.kind == "bank" and i.before is not None]
     impacts: dict[str, CourseImpact] = {}
     for item in plan.items:
-        # Learners see a change only when the import publishes it.
-        if item.kind == "course" and item.publish and item.current is not None:
+        # Learners see a change only when the import publishes it (now or at a set time).
+        publishes = item.publish or item.publish_at is not None
+        if item.kind == "course" and publishes and item.current is not None:
             changes = changes_from_current(item)
             if changes is not None:
                 impacts[item.slug] = course_impact(session, item.current, changes, changed_banks)

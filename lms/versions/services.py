@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from lms.catalog.changes import course_changes
@@ -11,6 +13,7 @@ from lms.catalog.models import Course, CourseVersion
 from lms.catalog.queries import course_version_id, get_course_def, get_course_version_def
 from lms.catalog.services import publish_version
 from lms.core import audit
+from lms.core.db import utcnow
 from lms.versions.impact import CourseImpact, course_impact
 
 
@@ -34,6 +37,47 @@ class Published:
     number: int
     previous: int | None
     impact: CourseImpact | None
+
+
+def publish_due(session: Session, now: datetime | None = None) -> list[tuple[Course, Published]]:
+    """Publish every course's newest scheduled version whose time has come (``lms publish
+    --due``, a job). Removals were consented to when the version was imported."""
+    now = now or utcnow()
+    due = session.execute(
+        select(Course, CourseVersion.number)
+        .join(CourseVersion, CourseVersion.course_id == Course.id)
+        .where(
+            CourseVersion.publish_at <= now,
+            CourseVersion.published_at.is_(None),
+        )
+        .order_by(Course.slug, CourseVersion.number.desc())
+    ).all()
+    done = []
+    seen: set[int] = set()
+    for course, number in due:
+        current = course.current_version.number if course.current_version is not None else 0
+        if course.id in seen or number < current:
+            continue  # an older schedule, overtaken by a newer version
+        seen.add(course.id)
+        # Claimed by one conditional UPDATE: of two runs at once (two hosts), one publishes.
+        claimed = session.execute(
+            update(CourseVersion)
+            .where(
+                CourseVersion.course_id == course.id,
+                CourseVersion.number == number,
+                CourseVersion.published_at.is_(None),
+            )
+            .values(published_at=now, published_by="schedule")
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            continue
+        done.append(
+            (
+                course,
+                publish(session, course, number, actor_id=None, via="schedule", allow_removal=True),
+            )
+        )
+    return done
 
 
 def publication_impact(session: Session, course: Course, number: int) -> CourseImpact | None:

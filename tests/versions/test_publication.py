@@ -164,3 +164,57 @@ def test_the_preview_of_a_version_shows_its_own_images(
     assert response.status_code == 200
     assert client.get("/admin/courses/demo/versions/1/media/demo/demo.yaml").status_code == 404
     assert client.get("/admin/courses/demo/versions/1/media/../secret.svg").status_code == 404
+
+
+def test_a_scheduled_version_waits_for_its_time(app: Flask, content: Content, make_user) -> None:
+    from datetime import UTC, date, datetime, timedelta
+
+    from lms.authoring.importer import publication_moment
+    from lms.catalog.models import CourseVersion
+
+    # A day starts at midnight in Belgium (winter and summer time).
+    assert publication_moment(date(2099, 1, 15)) == datetime(2099, 1, 14, 23, tzinfo=UTC)
+    assert publication_moment(date(2099, 7, 15)) == datetime(2099, 7, 14, 22, tzinfo=UTC)
+    runner = content.configure(app).test_cli_runner()
+    content.write(1, head="publish_at: 2020-01-01\n")  # a moment past: published at once
+    assert (
+        runner.invoke(import_cmd, []).stdout.splitlines()[-1] == "course dry: created (version 1)"
+    )
+    learner = make_user()
+    with app.app_context():
+        course = get_course_def(db.session, "dry")
+        db.session.add(
+            SectionVisit(user_id=learner.id, course_id=course.course_id, section_id="s2")
+        )
+        db.session.commit()
+    content.write(2, head="publish_at: 2099-01-15\n")
+    # Scheduled counts as published: removing what a learner opened needs consent.
+    assert runner.invoke(import_cmd, []).exit_code == 1
+    result = runner.invoke(import_cmd, ["--allow-removal"])
+    assert "course dry: new version 2 (to be published 2099-01-14 23:00 UTC)" in (
+        result.stdout.splitlines()
+    )
+    assert runner.invoke(publish_cmd, ["--due"]).stdout == ""
+    trainer = app.test_client()
+    login(trainer, make_user(roles=("trainer",)))
+    assert "Te publiceren op " in trainer.get("/admin/courses/dry/versions").get_data(as_text=True)
+    # The trainer moves the date: the same version, rescheduled (with the same consent).
+    content.write(2, head="publish_at: 2099-02-01T08:00:00+01:00\n")
+    assert (
+        runner.invoke(import_cmd, ["--allow-removal"])
+        .stdout.splitlines()[-1]
+        .startswith("course dry: unchanged (version 2)")
+    )
+    with app.app_context():
+        version = db.session.scalar(select(CourseVersion).where(CourseVersion.number == 2))
+        assert version.publish_at == datetime(2099, 2, 1, 7, tzinfo=UTC)
+        assert get_course_def(db.session, "dry").version_number == 1
+        version.publish_at = datetime.now(UTC) - timedelta(minutes=1)  # the time has come
+        db.session.commit()
+    done = runner.invoke(publish_cmd, ["--due"])
+    assert done.stdout == "course dry: version 2 published (scheduled)\n"
+    assert runner.invoke(publish_cmd, ["--due"]).stdout == ""
+    with app.app_context():
+        assert get_course_def(db.session, "dry").version_number == 2
+        entry = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "course.published"))
+        assert entry.actor_id is None and entry.details["via"] == "schedule"

@@ -25,6 +25,7 @@ def upgrade() -> None:
             batch_op.add_column(sa.Column("changes", sa.JSON(), nullable=True))
     with op.batch_alter_table("lms_course_version", schema=None) as batch_op:
         batch_op.add_column(sa.Column("published_at", lms.core.db.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column("publish_at", lms.core.db.UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column("published_by", sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column("published_by_id", sa.Integer(), nullable=True))
         batch_op.create_foreign_key(
@@ -44,6 +45,7 @@ def downgrade() -> None:
         )
         batch_op.drop_column("published_by_id")
         batch_op.drop_column("published_by")
+        batch_op.drop_column("publish_at")
         batch_op.drop_column("published_at")
     for table in TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
