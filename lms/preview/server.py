@@ -1,6 +1,7 @@
 """The preview's app: the standalone LMS on a temporary SQLite database, plus the preview's
-pages. The configured database (``LMS_DATABASE_URL``, ``instance/lms.cfg``) is never opened:
-the preview's own settings override everything else."""
+pages. The configured database (``LMS_DATABASE_URL``, ``instance/lms.cfg``) is never written:
+the preview's own settings override everything else, and only the dry-run page reads the
+configured database, read-only (``lms.preview.dryrun``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from flask import Flask
 
 from lms.app import create_app
 from lms.core.migrate import upgrade
+from lms.preview.dryrun import configured_database_url
 from lms.preview.state import PreviewState
 from lms.preview.views import bp
 
@@ -27,6 +29,7 @@ def _courses_folder(paths: list[Path]) -> Path:
 
 def make_preview_app(paths: list[Path], certificates: Path | None, workdir: Path) -> Flask:
     """An app serving ``paths`` from a new database in ``workdir`` (a temporary folder)."""
+    configured = configured_database_url()  # before the preview's own settings apply
     workdir.mkdir(parents=True, exist_ok=True)
     database = workdir / "preview.sqlite3"
     app = create_app(
@@ -41,5 +44,5 @@ def make_preview_app(paths: list[Path], certificates: Path | None, workdir: Path
     )
     upgrade(app)
     app.register_blueprint(bp, url_prefix="/preview")
-    app.extensions["lms_preview"] = PreviewState(app, paths, certificates)
+    app.extensions["lms_preview"] = PreviewState(app, paths, certificates, configured)
     return app

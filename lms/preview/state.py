@@ -84,10 +84,14 @@ def snapshot(paths: Iterable[Path]) -> tuple[tuple[str, int, int], ...]:
 class PreviewState:
     """The current build and a counter the reload script polls; thread-safe."""
 
-    def __init__(self, app: Flask, paths: list[Path], certificates: Path | None) -> None:
+    def __init__(
+        self, app: Flask, paths: list[Path], certificates: Path | None, configured_url: str
+    ) -> None:
         self.app = app
         self.paths = paths
         self.certificates = certificates
+        #: The database ``lms import`` would use, which the dry-run page reads (read-only).
+        self.configured_url = configured_url
         self._lock = threading.Lock()
         self._seen: tuple[tuple[str, int, int], ...] | None = None
         self.build = Build(0)

@@ -148,3 +148,17 @@ def media(path: str):
     response = send_from_directory(folder, path, max_age=0)
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response
+
+
+@bp.get("/import")
+def dry_run():
+    """What ``lms import --dry-run`` would say about these files and the configured database
+    (opened read-only; recomputed on every visit, so after every save)."""
+    from lms.preview.dryrun import dry_run as compute
+
+    def render():
+        preview = state()
+        report = compute(preview.configured_url, preview.paths, preview.certificates)
+        return render_template("lms/preview/dry_run.html", report=report)
+
+    return _problems_or(render)

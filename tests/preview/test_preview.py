@@ -135,9 +135,11 @@ def test_an_alias_bomb_is_refused_quickly(preview: Flask, files: Files) -> None:
     assert "quizzes/bomb.yaml:" in page and ": E106: " in page
 
 
-def test_the_configured_database_is_never_touched(
+def test_a_missing_configured_database_is_never_created(
     files: Files, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The preview serves from its own database; its dry-run page only looks whether the
+    configured one exists (tests/preview/test_dry_run_page.py reads an existing one)."""
     configured = tmp_path / "configured" / "lms.sqlite3"
     configured.parent.mkdir()
     monkeypatch.setenv("LMS_DATABASE_URL", f"sqlite:///{configured}")
@@ -146,10 +148,13 @@ def test_the_configured_database_is_never_touched(
         f'LMS_DATABASE_URL = "sqlite:///{configured}"\n'
     )
     app = make_preview_app(files.paths, None, tmp_path / "work")
-    assert "Een burger vraagt hulp." in _html(
-        app.test_client(), "/preview/courses/demo/aan-het-loket"
-    )
+    client = app.test_client()
+    assert "Een burger vraagt hulp." in _html(client, "/preview/courses/demo/aan-het-loket")
     assert app.config["LMS_DATABASE_URL"] == f"sqlite:///{tmp_path / 'work' / 'preview.sqlite3'}"
+    # The dry-run page says there is nothing to compare with, and creates nothing.
+    page = _html(client, "/preview/import")
+    assert 'data-missing="no database"' in page and str(configured) in page
+    assert "data-dry-run" not in page
     assert not configured.exists()
     assert sorted(p.name for p in configured.parent.iterdir()) == ["lms.cfg"]
 
