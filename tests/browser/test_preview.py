@@ -60,10 +60,12 @@ def _version_pages_on_the_live_site(live_app, live_server, live_user, new_page, 
 
 
 def test_the_preview_follows_the_files(
-    tmp_path: Path, new_page, live_app, live_server, live_user
+    tmp_path: Path, new_page, live_app, live_server, live_user, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = tmp_path / "content"
     shutil.copytree(VALID, root)
+    # The configured database, which the dry-run page reads (read-only): the live site's.
+    monkeypatch.setenv("LMS_DATABASE_URL", live_app.config["LMS_DATABASE_URL"])
     app = make_preview_app(
         [root / "courses", root / "quizzes"], root / "certificates", tmp_path / "work"
     )
@@ -74,9 +76,10 @@ def test_the_preview_follows_the_files(
     try:
         page = new_page()
         problems = {}
-        for url in ("/", "/courses/demo", "/courses/demo?lang=fr", "/banks/demo-bank"):
+        for url in ("/", "/courses/demo", "/courses/demo?lang=fr", "/banks/demo-bank", "/import"):
             page.goto(base + url)
             problems[url] = run_axe(page)
+        assert page.locator('[data-dry-run="course:demo"]').count() == 1  # new on the site
         page.goto(base + "/courses/demo/aan-het-loket")
         problems["section"] = run_axe(page)
         page.get_by_text("Een burger vraagt hulp.").wait_for()

@@ -110,6 +110,11 @@ def test_the_page_lists_the_changes_by_id_and_the_learners_affected(
         connection.execute(text("DELETE FROM lms_course_version"))
     engine.dispose()
     assert configured.read_bytes() == before
+    # Saved back as imported: recomputed, nothing would change.
+    content.write(1)
+    again = _page(preview)
+    assert _cells(again, "course", "dry") == {} and _cells(again, "bank", "bank-a") == {}
+    assert "data-impact" not in again
 
 
 def test_a_write_through_the_read_only_engine_fails_on_the_suite_database(
@@ -151,3 +156,6 @@ def test_a_broken_file_shows_the_located_problems_instead(configured: Path, tmp_
     page = _page(preview)
     assert "dry.yaml:" in page and ": E101: " in page
     assert "data-dry-run" not in page
+    files.write(2)  # fixed: the page comes back (with no configured database here)
+    fixed = _page(preview)
+    assert 'data-missing="no database"' in fixed and "E101" not in fixed
