@@ -75,8 +75,12 @@ def open_read_only(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN")
 
         return engine
-    engine = create_engine(url, poolclass=NullPool)
-    if engine.dialect.name == "postgresql":
+    parsed = make_url(url)
+    # A server that does not answer must not hold the page for minutes.
+    timeout = {} if "connect_timeout" in parsed.query else {"connect_timeout": 5}
+    is_postgresql = parsed.get_backend_name() == "postgresql"
+    engine = create_engine(url, poolclass=NullPool, connect_args=timeout if is_postgresql else {})
+    if is_postgresql:
 
         @event.listens_for(engine, "connect")
         def _read_only(dbapi_conn, _record) -> None:

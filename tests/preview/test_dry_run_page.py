@@ -146,6 +146,12 @@ def test_a_database_without_schema_or_outdated_is_said_plainly(
         connection.execute("INSERT INTO lms_alembic_version VALUES ('0001_initial')")
     connection.close()
     assert 'data-missing="outdated"' in _page(preview)
+    # A server that refuses the connection: said plainly, never a 500.
+    preview.extensions[
+        "lms_preview"
+    ].configured_url = "postgresql+psycopg://lms:secret@127.0.0.1:1/lms"
+    page = _page(preview)
+    assert 'data-missing="unreachable"' in page and "secret" not in page
 
 
 def test_a_broken_file_shows_the_located_problems_instead(configured: Path, tmp_path: Path) -> None:
