@@ -13,6 +13,7 @@ from flask.cli import FlaskGroup
 
 from lms.app import create_app
 from lms.commands import ExplainsDatabaseErrors, register
+from lms.preview.cli import preview_cmd
 
 
 class LmsGroup(ExplainsDatabaseErrors, FlaskGroup):
@@ -37,6 +38,8 @@ def main() -> None:
 
 
 register(main)
+# The preview builds a standalone app of its own, so it sits above lms.app (and lms.commands).
+main.add_command(preview_cmd)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -83,9 +83,10 @@ def register(group: click.Group) -> None:
     group.add_command(reminders_group)
     group.add_command(plans_group)
     group.add_command(demo_cmd)
-    from lms.authoring.cli import courses_cmd, import_cmd, schema_cmd, validate_cmd
+    from lms.authoring.cli import courses_cmd, schema_cmd, validate_cmd
+    from lms.versions.cli import import_cmd, publish_cmd
 
-    for command in (validate_cmd, schema_cmd, import_cmd, courses_cmd):
+    for command in (validate_cmd, schema_cmd, import_cmd, publish_cmd, courses_cmd):
         group.add_command(command)
 
 
@@ -122,7 +123,10 @@ def _import_course_folders() -> list[str]:
         return ["no course folders found"]
     try:
         report = import_paths(
-            db.session, paths, certificates_dir=Path(current_app.config["LMS_CERTIFICATES_PATH"])
+            db.session,
+            paths,
+            certificates_dir=Path(current_app.config["LMS_CERTIFICATES_PATH"]),
+            imported_by="lms run",
         )
     except ImportFailed as exc:
         db.session.rollback()

@@ -44,6 +44,7 @@ FEATURE_BLUEPRINTS: list[tuple[str, str]] = [
     ("lms.databank.views", "/databank"),
     ("lms.privacy.views", ""),
     ("lms.auditlog.views", "/admin/audit"),
+    ("lms.versions.views", "/admin/courses"),
 ]
 
 SECRET_KEY_FILE = "secret_key"

@@ -70,6 +70,8 @@ ACTION_LABELS: dict[str, Any] = {
     "forum_report.resolve": _l("Forum report closed"),
     # Reports and learning records
     "report.export": _l("Report downloaded"),
+    # Courses
+    "course.published": _l("Course version published"),
     "xapi.retry": _l("Sending learning records (xAPI) tried again"),
 }
 
@@ -87,6 +89,7 @@ TARGET_LABELS: dict[str, Any] = {
     "forum_report": _l("Forum report"),
     "plan_experiment": _l("Plan prompt experiment"),
     "report": _l("Report"),
+    "course": _l("Course"),
     "xapi_issue": _l("Learning records (xAPI)"),
 }
 
@@ -99,6 +102,8 @@ DETAIL_LABELS: dict[str, Any] = {
     "old": _l("Before"),
     "new": _l("After"),
     "before": _l("Before"),
+    "version": _l("Version"),
+    "via": _l("How"),
     "after": _l("After"),
     "old_organisation_id": _l("Organisation before (number)"),
     "new_organisation_id": _l("Organisation after (number)"),

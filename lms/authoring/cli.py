@@ -1,4 +1,4 @@
-"""``lms validate``, ``lms schema``, ``lms import`` and ``lms courses``."""
+"""``lms validate``, ``lms schema`` and ``lms courses`` (``lms import``: ``lms.versions.cli``)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,9 @@ import os
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from lms.authoring.diagnostics import Diagnostic
-from lms.authoring.importer import ImportFailed, import_paths
 from lms.authoring.jsonschema import write_schemas
 from lms.authoring.validate import validate_paths
 
@@ -84,37 +82,6 @@ def schema_cmd(output: Path) -> None:
     """Write the JSON Schema of course, bank and databank resource files (for editors)."""
     for path in write_schemas(output):
         click.echo(f"wrote {path.as_posix()}")
-
-
-@click.command("import")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@with_appcontext
-def import_cmd(paths: tuple[Path, ...]) -> None:
-    """Import courses and question banks (default: the configured folders).
-
-    All or nothing: with any error, nothing is written.
-    """
-    from lms.core.db import db
-
-    config = current_app.config
-    targets = list(paths) or [
-        Path(config[key])
-        for key in ("LMS_COURSES_PATH", "LMS_QUIZZES_PATH")
-        if Path(config[key]).exists()
-    ]
-    session = db.session
-    try:
-        report = import_paths(session, targets, Path(config["LMS_CERTIFICATES_PATH"]))
-    except ImportFailed as exc:
-        session.rollback()
-        for diagnostic in exc.diagnostics:
-            click.echo(diagnostic.format(), err=True)
-        raise click.ClickException("nothing was imported (see the problems above)") from None
-    session.commit()
-    for diagnostic in report.warnings:
-        click.echo(diagnostic.format(), err=True)
-    for line in report.lines():
-        click.echo(line)
 
 
 @click.command("courses")

@@ -10,6 +10,7 @@ the JSON Schema is generated from them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import cache
 from typing import Annotated, Any, Literal, Union
 
@@ -57,6 +58,17 @@ class CourseHead(FormatModel):
     completion: Completion = Field("all", description="Rule over the modules.")
     certificate: Certificate | None = Field(None, description="Issued when completed.")
     enrolment: Literal["open", "closed"] = Field("open", description="open: self-enrolment.")
+    published: bool = Field(
+        True,
+        description="false: imported, but learners keep seeing the last published version "
+        "until a trainer publishes this one (lms publish, or the version history page).",
+    )
+    publish_at: datetime | date | None = Field(
+        None,
+        description="Publish at this moment (2027-01-15T08:00:00+01:00), or on this day "
+        "(2027-01-15: midnight, Brussels time); until then learners see the version before. "
+        "`lms publish --due` publishes it when the time comes.",
+    )
     modules: list[Any] = Field(min_length=1)
 
 

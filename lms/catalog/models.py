@@ -59,6 +59,20 @@ class CourseVersion(Base):
     #: The file it was imported from, for people reading the catalog.
     source_path: Mapped[str] = mapped_column(Text)
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Who or what imported it: "lms import", "lms run", a person's name...
+    imported_by: Mapped[str | None] = mapped_column(String(200))
+    #: What it changes compared with the version before (``catalog.changes.Changes`` as
+    #: JSON, plus the learners affected when the import counted them). None: not recorded.
+    changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: When it became the version learners see (None: never published). The one field
+    #: set after insert, once: publishing is a step of its own (``services.publish``).
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When ``lms publish --due`` is to publish it (``publish_at`` of the course file).
+    publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: How it was published: "lms import", "lms publish", "version history page"...
+    published_by: Mapped[str | None] = mapped_column(String(200))
+    #: The person who published it on the version history page (None: a command).
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("lms_user.id"))
 
     course: Mapped[Course] = relationship(back_populates="versions", foreign_keys=[course_id])
 
@@ -107,6 +121,8 @@ class QuestionBankVersion(Base):
     definition: Mapped[dict[str, Any]] = mapped_column(JSON)
     source_path: Mapped[str] = mapped_column(Text)
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    imported_by: Mapped[str | None] = mapped_column(String(200))
+    changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     bank: Mapped[QuestionBank] = relationship(back_populates="versions", foreign_keys=[bank_id])
 

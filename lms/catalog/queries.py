@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from lms.catalog.models import Course, CourseVersion, QuestionBank, QuestionBankVersion
 from lms.catalog.readmodel import BankDef, CourseDef, build_bank_def, build_course_def
@@ -202,6 +202,19 @@ def get_current_course_defs(
     return result
 
 
+def get_latest_course_def(session: Session, slug: str) -> CourseDef | None:
+    """The newest version of course ``slug`` (published or not), as a typed view."""
+    latest = (
+        select(CourseVersion.id)
+        .join(Course, Course.id == CourseVersion.course_id)
+        .where(Course.slug == slug)
+        .order_by(CourseVersion.number.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return _course_view(session, CourseVersion.id == latest)
+
+
 def get_course_version_def(session: Session, version_id: int) -> CourseDef | None:
     """A given version of a course (e.g. the one an attempt was made in)."""
     return _course_view(session, CourseVersion.id == version_id)
@@ -219,6 +232,19 @@ def get_bank_def(session: Session, slug: str) -> BankDef | None:
     return _bank_view(session, QuestionBankVersion.id == current)
 
 
+def get_latest_bank_def(session: Session, slug: str) -> BankDef | None:
+    """The newest version of question bank ``slug``, as a typed view."""
+    latest = (
+        select(QuestionBankVersion.id)
+        .join(QuestionBank, QuestionBank.id == QuestionBankVersion.bank_id)
+        .where(QuestionBank.slug == slug)
+        .order_by(QuestionBankVersion.number.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return _bank_view(session, QuestionBankVersion.id == latest)
+
+
 def get_bank_version_def(session: Session, version_id: int) -> BankDef | None:
     return _bank_view(session, QuestionBankVersion.id == version_id)
 
@@ -231,3 +257,104 @@ def current_bank_sizes(session: Session) -> dict[str, int]:
         )
     )
     return {slug: len(definition.get("questions", [])) for slug, definition in rows}
+
+
+@dataclass(frozen=True)
+class VersionListing:
+    """One version of a course, for the version history (without its definition)."""
+
+    id: int
+    number: int
+    imported_at: datetime
+    imported_by: str | None
+    source_path: str
+    changes: dict[str, Any] | None
+    publish_at: datetime | None
+    published_at: datetime | None
+    published_by: str | None
+    #: The person who published it, if a person did.
+    published_by_id: int | None
+    #: The version learners see now.
+    current: bool
+
+
+def course_versions(session: Session, course: Course) -> list[VersionListing]:
+    """Every version of ``course``, newest first (one query)."""
+    rows = session.execute(
+        select(
+            CourseVersion.id,
+            CourseVersion.number,
+            CourseVersion.imported_at,
+            CourseVersion.imported_by,
+            CourseVersion.source_path,
+            CourseVersion.changes,
+            CourseVersion.publish_at,
+            CourseVersion.published_at,
+            CourseVersion.published_by,
+            CourseVersion.published_by_id,
+        )
+        .where(CourseVersion.course_id == course.id)
+        .order_by(CourseVersion.number.desc())
+    )
+    return [
+        VersionListing(*row, current=row.id == course.current_version_id)  # type: ignore[misc]
+        for row in rows
+    ]
+
+
+def course_version_id(session: Session, course: Course, number: int) -> int | None:
+    """The id of version ``number`` of ``course`` (None: no such version)."""
+    return session.scalar(
+        select(CourseVersion.id).where(
+            CourseVersion.course_id == course.id, CourseVersion.number == number
+        )
+    )
+
+
+@dataclass(frozen=True)
+class CourseOverview:
+    """A course and its newest version, published or not (trainers' list of courses)."""
+
+    slug: str
+    title: dict[str, str]
+    default_language: str
+    #: The version learners see (None: none published yet).
+    published: int | None
+    latest: int
+    imported_at: datetime
+
+
+def course_overview(session: Session) -> list[CourseOverview]:
+    """Every course, with its newest version and the one learners see, by slug."""
+    newest = (
+        select(CourseVersion.course_id, func.max(CourseVersion.number).label("number"))
+        .group_by(CourseVersion.course_id)
+        .subquery()
+    )
+    shown = aliased(CourseVersion)
+    current = (
+        select(shown.number)
+        .where(shown.id == Course.current_version_id)
+        .correlate(Course)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(Course.slug, CourseVersion, current)
+        .join(newest, newest.c.course_id == Course.id)
+        .join(
+            CourseVersion,
+            (CourseVersion.course_id == Course.id) & (CourseVersion.number == newest.c.number),
+        )
+        .order_by(Course.slug)
+    )
+    return [
+        CourseOverview(
+            slug=slug,
+            title=version.definition["title"],
+            default_language=version.definition["languages"][0],
+            published=published,
+            latest=version.number,
+            imported_at=version.imported_at,
+        )
+        for slug, version, published in rows
+    ]

@@ -10,7 +10,8 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 
-from lms.authoring.cli import courses_cmd, import_cmd, schema_cmd, validate_cmd
+from lms.authoring.cli import courses_cmd, schema_cmd, validate_cmd
+from lms.versions.cli import import_cmd
 from tests.authoring.helpers import BROKEN, VALID, measured
 
 
