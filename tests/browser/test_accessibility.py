@@ -52,6 +52,9 @@ OWN_AXE_TESTS = (
     # The databank's pages (search, resource, favourites, lists, proposals, review):
     # test_databank.py.
     "lms.databank.",
+    # Trainers' course versions, their history and their preview as a learner sees them
+    # (with a version of its own, not yet published): test_preview.py.
+    "lms.versions.",
 )
 
 
