@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 from mdit_py_plugins.container import container_plugin
 
 from lms.authoring.markdown import CALLOUT_KINDS
+from lms.catalog.readmodel import CourseDef, SectionDef
 from lms.core.i18n import current_language
 from lms.core.i18n import lazy_gettext as _l
 
@@ -166,3 +167,14 @@ def render_markdown_cached(
 def clear_render_cache() -> None:
     with _rendered_lock:
         _rendered.clear()
+
+
+def render_section_body(
+    course: CourseDef, section: SectionDef, lang: str, image_url: Callable[[str], str]
+) -> Markup:
+    """A section's body in ``lang`` as the lesson page shows it (its images relative to the
+    body's own file, in that language or the course's default), from the render cache."""
+    base_file = section.body_path.get(lang) or section.body_path.get(course.default_language)
+    return render_markdown_cached(
+        course.text(section.body, lang), base_file=base_file, image_url=image_url
+    )

@@ -27,7 +27,7 @@ from lms.core.i18n import gettext as _
 from lms.databank.queries import resources_by_slugs
 from lms.databank.services import localised
 from lms.learning import queries, services
-from lms.learning.rendering import render_markdown, render_markdown_cached
+from lms.learning.rendering import render_markdown, render_section_body
 from lms.learning.statuses import STATUS_LABELS, StatusSettings
 
 bp = Blueprint("learning", __name__, template_folder="templates")
@@ -231,11 +231,8 @@ def section(slug: str, section_id: str):
     lesson = course.lessons_by_id[section.lesson_id]
     sections = activity.sections
     position = sections.index(section)
-    base_file = section.body_path.get(lang) or section.body_path.get(course.default_language)
-    body = render_markdown_cached(
-        course.text(section.body, lang),
-        base_file=base_file,
-        image_url=lambda path: url_for(".media", slug=slug, path=path),
+    body = render_section_body(
+        course, section, lang, lambda path: url_for(".media", slug=slug, path=path)
     )
     return render_template(
         "lms/learning/player.html",

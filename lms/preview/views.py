@@ -22,7 +22,7 @@ from lms.catalog.queries import get_bank_def, get_latest_course_def
 from lms.catalog.readmodel import CourseDef, localise
 from lms.core.db import db
 from lms.core.i18n import current_language, template_helpers
-from lms.learning.rendering import render_markdown, render_markdown_cached
+from lms.learning.rendering import render_markdown, render_section_body
 from lms.learning.views import IMAGE_TYPES
 from lms.preview.state import PreviewState
 
@@ -100,11 +100,8 @@ def section(slug: str, section_id: str):
         if section is None:
             abort(404)
         lang = _language(course)
-        base_file = section.body_path.get(lang) or section.body_path.get(course.default_language)
-        body = render_markdown_cached(
-            course.text(section.body, lang),
-            base_file=base_file,
-            image_url=lambda path: url_for("preview.media", path=path),
+        body = render_section_body(
+            course, section, lang, lambda path: url_for("preview.media", path=path)
         )
         sections = course.sections
         position = sections.index(section)

@@ -38,7 +38,7 @@ from lms.core.i18n import current_language
 from lms.core.i18n import gettext as _
 from lms.core.i18n import lazy_gettext as _l
 from lms.core.navigation import MenuEntry, register_menu_entry
-from lms.learning.rendering import render_markdown, render_markdown_cached
+from lms.learning.rendering import render_markdown, render_section_body
 from lms.learning.views import IMAGE_TYPES
 from lms.versions.services import PublishError, RemovalNeedsConsent, publication_impact, publish
 
@@ -182,11 +182,8 @@ def preview_section(slug: str, number: int, section_id: str):
     if section is None:
         abort(404)
     lang = _preview_language(view)
-    base_file = section.body_path.get(lang) or section.body_path.get(view.default_language)
-    body = render_markdown_cached(
-        view.text(section.body, lang),
-        base_file=base_file,
-        image_url=lambda path: url_for(".media", slug=slug, number=number, path=path),
+    body = render_section_body(
+        view, section, lang, lambda path: url_for(".media", slug=slug, number=number, path=path)
     )
     sections = view.sections
     position = sections.index(section)
