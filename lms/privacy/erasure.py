@@ -356,11 +356,20 @@ def _mail_mentions(path: Path, words: Iterable[str]) -> bool:
 
 
 def clean_up_after_erasure(
-    engine: Any, instance_path: str | Path, report: ErasureReport, *, vacuum: bool = True
+    engine: Any,
+    instance_path: str | Path,
+    report: ErasureReport,
+    *,
+    vacuum: bool = True,
+    patience: float = 6.0,
 ) -> list[str]:
     """Remove what the database transaction could not: copies of mails in
     ``<instance>/mail`` that were deleted or name the person, and (SQLite) old pages of the
-    database file and its write-ahead log. Returns notes for the operator."""
+    database file and its write-ahead log. Returns notes for the operator.
+
+    ``patience`` is how many seconds the log's checkpoint waits, over several tries, for
+    readers of other threads or processes to finish before it says the log is still in use
+    (the log is then emptied at its next checkpoint, at the latest when the LMS stops)."""
     notes = []
     folder = Path(instance_path) / "mail"
     removed = 0
@@ -384,13 +393,16 @@ def clean_up_after_erasure(
         raw = engine.raw_connection()
         try:
             cursor = raw.cursor()
-            cursor.execute("PRAGMA busy_timeout = 5000")
+            cursor.execute(f"PRAGMA busy_timeout = {int(min(patience, 5.0) * 1000)}")
             cursor.execute("VACUUM")
-            for attempt in range(5):  # a reader of another thread may be just finishing
+            deadline = time.monotonic() + patience
+            pause = 0.1
+            while True:  # a reader of another thread or process may be just finishing
                 busy, _log, _done = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-                if not busy:
+                if not busy or time.monotonic() + pause > deadline:
                     break
-                time.sleep(0.2 * (attempt + 1))
+                time.sleep(pause)
+                pause = min(pause * 2, 1.0)
             cursor.close()
         except Exception as exc:  # sqlite3.OperationalError: another process holds a lock
             log.warning("VACUUM after an erasure failed: %s", exc)

@@ -130,7 +130,13 @@ def test_after_erasure_no_file_and_no_export_holds_the_name_or_address(tmp_path,
     result = app.test_cli_runner().invoke(args=["lms", "users", "erase", EMAIL, "--yes"])
     assert result.exit_code == 0, result.output
     assert f"Erased person #{rich.user_id}" in result.output
-    assert "write-ahead log emptied" in result.output
+    # The log is emptied now, or (when a reader of the busy test machine still holds it) at the
+    # next checkpoint: the byte search below, after the LMS stops, holds either way.
+    # test_erasure_checkpoint.py checks each of the two outcomes on its own.
+    assert (
+        "write-ahead log emptied" in result.output
+        or "it is emptied at its next checkpoint" in result.output
+    ), result.output
 
     after = _exports(app, tmp_path)
     app.extensions["lms"].engine.dispose()  # as when the LMS stops: the log is checkpointed
