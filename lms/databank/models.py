@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     ForeignKey,
@@ -163,3 +164,14 @@ class ResourceListItem(Base):
         ForeignKey("lms_resource.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class DatabankGeneration(Base):
+    """One row: a token that triggers set to a new random value whenever a resource, a facet
+    row or a search row changes (migration 0019_databank_generation). A worker's copy of the
+    facets (``index.py``) is good while the token is the one it was built at."""
+
+    __tablename__ = "lms_databank_generation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    token: Mapped[int] = mapped_column(BigInteger)

@@ -1,24 +1,29 @@
 """Reads of the databank: the search (text, filters, counts, order, pages) and the rest.
 
 A search is described by a ``Search`` (what the URL says), checked by ``parse_search`` (which
-names unknown values instead of failing). ``run_search`` costs three queries whatever the size
-of the databank: the facet counts (one UNION ALL of grouped counts), the total and the page.
-Counts are "disjunctive": the count of a value applies every other filter, so ticking a type
-still shows how many resources the other types would give.
+names unknown values instead of failing). ``search_page`` costs, whatever the size of the
+databank, a read of the databank's token, one full-text query for the words (if any) and one
+read of the page's resources: filters, totals, orders and facet counts come from the worker's
+copy of the facets (``index.py``). Counts are "disjunctive": the count of a value applies every
+other filter, so ticking a type still shows how many resources the other types would give.
+``result_ids`` answers the same question in SQL alone (the tests compare the two).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
-from sqlalchemy import and_, any_, func, intersect, select, union_all
+from sqlalchemy import any_, func, intersect, select
 from sqlalchemy.orm import Session
 
 from lms.authoring.resources import MATERIAL_LANGUAGES, TARGET_GROUPS, THEMES, TYPES
 from lms.catalog.models import Course, CourseVersion
-from lms.core.pagination import Page, paginate
+from lms.core.pagination import Page
+from lms.databank.index import FacetIndex, facet_index, ordered_ids, word_matches
 from lms.databank.models import (
     FACETS,
     Favourite,
@@ -120,24 +125,18 @@ def check_organisations(session: Session, search: Search) -> None:
         del search.filters["organisation"]
 
 
-def _matching_ids(
-    session: Session, search: Search, *, skip: str | None = None, words: Any = None
-) -> Any:
-    """The ids of published resources that match the words and every filter but ``skip``'s,
-    as one INTERSECT of index scans (facet rows exist for published resources only); None
-    when nothing narrows the search. ``words``: the ids matching the words, when the caller
-    has them already (a CTE shared by several parts of one statement)."""
+def _matching_ids(session: Session, search: Search) -> Any:
+    """The ids of published resources that match the words and every filter, as one
+    INTERSECT of index scans (facet and search rows exist for published resources only);
+    None when nothing narrows the search."""
     parts: list[Any] = [
         select(ResourceFacet.resource_id.label("id")).where(
             ResourceFacet.facet == facet, ResourceFacet.value.in_(values)
         )
         for facet, values in search.filters.items()
-        if facet != skip
     ]
     if search.query:
-        if words is None:
-            words = matching_ids(search.query, session.get_bind().dialect.name)
-        parts.append(words)  # search rows exist for published resources only
+        parts.append(matching_ids(search.query, session.get_bind().dialect.name))
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else intersect(*parts)
@@ -154,70 +153,92 @@ def _conditions(session: Session, search: Search) -> list[Any]:
     return conditions
 
 
-def facet_counts(session: Session, search: Search) -> dict[str, dict[str, int]]:
-    """For each facet, the number of results each of its values would give: the facets
-    without a ticked value share one grouped count; each facet with one gets its own (the
-    other filters applied). One statement."""
-    free = [facet for facet in FACETS if facet not in search.filters]
-    groups = [(free, None)] if free else []
-    groups += [([facet], facet) for facet in FACETS if facet in search.filters]
-    postgres = session.get_bind().dialect.name == "postgresql"
-    words = None
-    if search.query and len(groups) > 1:  # the full-text match once, for every part
-        shared = matching_ids(search.query, session.get_bind().dialect.name).cte("words")
-        words = select(shared.c.id)
-    selects = []
-    for facets, skip in groups:
-        statement = select(ResourceFacet.facet, ResourceFacet.value, func.count().label("n"))
-        ids = _matching_ids(session, search, skip=skip, words=words)
-        if ids is not None:
-            # From the matching ids to their facet rows by the primary key, rather than a
-            # scan of every facet row: on SQLite a join from the ids; on PostgreSQL
-            # ``= ANY(ARRAY(...))``, which its planner turns into index probes (a join or IN
-            # gets a hash join over the whole table: 19 ms instead of 6 at 10,000).
-            if postgres:
-                statement = statement.where(
-                    ResourceFacet.resource_id == any_(func.array(ids.scalar_subquery()))
-                )
-            else:
-                matched = ids.subquery()
-                statement = statement.select_from(matched).join(
-                    ResourceFacet, ResourceFacet.resource_id == matched.c.id
-                )
-        statement = statement.where(ResourceFacet.facet.in_(facets))
-        selects.append(statement.group_by(ResourceFacet.facet, ResourceFacet.value))
+def _word_ids(session: Session, index: FacetIndex, search: Search) -> frozenset[int] | None:
+    """The published ids matching the words of ``search``; None without words."""
+    return word_matches(session, index, search.query) if search.query else None
+
+
+def _narrowed(
+    index: FacetIndex, search: Search, words: frozenset[int] | None, skip: str | None = None
+) -> frozenset[int] | set[int]:
+    """The published resources matching the words and every filter but ``skip``'s."""
+    found: frozenset[int] | set[int] | None = words
+    for facet, values in search.filters.items():
+        if facet != skip:
+            having = index.having(facet, values)
+            found = having if found is None else found & having
+    return index.published if found is None else found
+
+
+def _counts(
+    index: FacetIndex, search: Search, words: frozenset[int] | None
+) -> dict[str, dict[str, int]]:
     counts: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
-    statement = selects[0] if len(selects) == 1 else union_all(*selects)
-    for facet, value, number in session.execute(statement):
-        counts[facet][value] = number
+    everything = _narrowed(index, search, words)
+    for facet in FACETS:
+        base = (
+            _narrowed(index, search, words, skip=facet) if facet in search.filters else everything
+        )
+        values = index.by_value.get(facet, {})
+        if base is index.published:
+            counts[facet] = {value: len(ids) for value, ids in values.items()}
+            continue
+        for value, ids in values.items():
+            number = len(base & ids)
+            if number:
+                counts[facet][value] = number
     return counts
 
 
-def _order(search: Search, language: str) -> list[Any]:
-    title = getattr(Resource, f"title_{language}", Resource.title_nl)
-    column = {
-        "title": func.lower(title),
-        "organisation": func.lower(Resource.organisation_name),
-        "type": Resource.type,
-        "added": Resource.added,
-    }[search.sort]
-    first = column.desc() if search.descending else column.asc()
-    return [first, func.lower(title), Resource.id]
+def _page(
+    session: Session,
+    index: FacetIndex,
+    search: Search,
+    words: frozenset[int] | None,
+    language: str,
+    per_page: int,
+) -> Page[Resource]:
+    matched = _narrowed(index, search, words)
+    total = len(matched)
+    # A page past the end shows the last page (a bookmarked search that got shorter).
+    page = min(max(search.page, 1), max(1, math.ceil(total / per_page)))
+    order = ordered_ids(session, index, search.sort, search.descending, language)
+    start = (page - 1) * per_page
+    if matched is index.published:
+        wanted = order[start : start + per_page]
+    else:
+        wanted = list(islice((i for i in order if i in matched), start, start + per_page))
+    found = {r.id: r for r in session.scalars(select(Resource).where(Resource.id.in_(wanted)))}
+    items = [found[i] for i in wanted if i in found]
+    return Page(items=items, total=total, page=page, per_page=per_page)
+
+
+def search_page(
+    session: Session, search: Search, language: str, per_page: int = PER_PAGE
+) -> tuple[Page[Resource], dict[str, dict[str, int]]]:
+    """The page of results and the facet counts of ``search``: the full-text query once,
+    the rest from this worker's copy of the facets (index.py)."""
+    index = facet_index(session)
+    words = _word_ids(session, index, search)
+    return _page(session, index, search, words, language, per_page), _counts(index, search, words)
+
+
+def facet_counts(session: Session, search: Search) -> dict[str, dict[str, int]]:
+    """For each facet, the number of results each of its values would give. Counts are
+    disjunctive: a facet with ticked values is counted with every other filter applied."""
+    index = facet_index(session)
+    return _counts(index, search, _word_ids(session, index, search))
 
 
 def run_search(
     session: Session, search: Search, language: str, per_page: int = PER_PAGE
 ) -> Page[Resource]:
-    query = (
-        select(Resource)
-        .where(and_(*_conditions(session, search)))
-        .order_by(*_order(search, language))
-    )
-    return paginate(session, query, search.page, per_page)
+    index = facet_index(session)
+    return _page(session, index, search, _word_ids(session, index, search), language, per_page)
 
 
 def result_ids(session: Session, search: Search) -> set[int]:
-    """Every matching id (tests compare engines with it)."""
+    """Every matching id, in SQL alone (tests compare engines, and the copy, with it)."""
     return set(session.scalars(select(Resource.id).where(*_conditions(session, search))))
 
 

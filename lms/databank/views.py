@@ -105,8 +105,7 @@ def index():
     queries.check_organisations(db.session, search)
     language = current_language()
     value_label = page_labels()
-    page = queries.run_search(db.session, search, language)
-    counts = queries.facet_counts(db.session, search)
+    page, counts = queries.search_page(db.session, search, language)
     favourites: set[int] = set()
     if current_user.is_authenticated:
         favourites = queries.favourite_ids(db.session, current_user.id, [r.id for r in page.items])
