@@ -12,7 +12,7 @@ from pathlib import Path
 
 from lms.authoring.diagnostics import Diagnostic
 from lms.authoring.normalise import bank_definition, content_hash, course_definition
-from lms.authoring.validate import ParsedFile, validate_paths
+from lms.authoring.validate import ParsedFile, ValidationResult, validate_paths
 from lms.catalog.readmodel import BankDef, CourseDef, build_bank_def, build_course_def
 
 
@@ -46,8 +46,15 @@ def _banks_of(course: CourseDef) -> list[str]:
     return named
 
 
-def _failed(parsed: ParsedFile, diagnostics: list[Diagnostic]) -> ExportError:
-    own = [d for d in diagnostics if d.is_error and d.file == parsed.doc.display]
+def _failed(parsed: ParsedFile, result: ValidationResult) -> ExportError:
+    """The errors of ``parsed``: those in its own file and in the Markdown files it includes
+    (every error that is not in another course, bank or resource file)."""
+    others = {
+        item.doc.display
+        for item in (*result.courses, *result.banks, *result.resources)
+        if item is not parsed
+    }
+    own = [d for d in result.errors if d.file not in others]
     return ExportError(
         f"{parsed.doc.display} has {len(own)} error(s); fix them first (`lms validate`)", own
     )
@@ -65,7 +72,7 @@ def load_course(courses_path: Path, quizzes_path: Path, slug: str) -> CourseSour
         known = ", ".join(sorted(found)) or "none"
         raise ExportError(f"there is no course `{slug}` in {courses_path} (courses: {known})")
     if parsed.model is None:
-        raise _failed(parsed, result.diagnostics)
+        raise _failed(parsed, result)
     definition = course_definition(parsed)
     course = build_course_def(
         definition, course_id=0, version_id=0, number=0, content_hash=content_hash(definition)
@@ -75,7 +82,7 @@ def load_course(courses_path: Path, quizzes_path: Path, slug: str) -> CourseSour
     for bank_id in _banks_of(course):
         bank_file = bank_files[bank_id]  # the course validated, so every bank it names exists
         if bank_file.model is None:
-            raise _failed(bank_file, result.diagnostics)
+            raise _failed(bank_file, result)
         bank = bank_definition(bank_file)
         banks[bank_id] = build_bank_def(
             bank, bank_id=0, version_id=0, number=0, content_hash=content_hash(bank)
