@@ -13,6 +13,9 @@ from flask import Flask
 from lxml import etree
 
 from lms.commands import lms_group
+
+# Chromium for the browser tests, as tests/browser starts it.
+from tests.browser.conftest import browser, new_page  # noqa: F401
 from tests.cmi5.content import write_content
 
 HERE = Path(__file__).resolve().parent

@@ -317,7 +317,9 @@
     /* A judged attempt: "passed" or "failed" against the masteryScore of the launch data
      * (else the package's pass mark). Returns whether it passed. */
     judged: function (raw, max, passMark) {
+      /* Both at 4 decimals, from the exact share, so that scaled = raw / max holds. */
       var scaled = max > 0 ? Math.round((raw / max) * 10000) / 10000 : 0;
+      raw = Math.round(raw * 10000) / 10000;
       var mastery = typeof launchData.masteryScore === "number" ? launchData.masteryScore : passMark;
       var passed = scaled >= mastery;
       if (normal() && !saved.passed && !sent.passed && !sent.failed) {
@@ -331,7 +333,7 @@
         send(passed ? "passed" : "failed", result, extensions);
         if (passed) save({ passed: true });
       }
-      return { passed: passed, scaled: scaled, mastery: mastery };
+      return { passed: passed, scaled: scaled, raw: raw, mastery: mastery };
     },
 
     save: save,

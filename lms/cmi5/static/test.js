@@ -189,12 +189,14 @@
       submit.disabled = true;
       var raw = 0;
       questions.forEach(function (q, i) { raw += score(q, form, i); });
-      raw = Math.round(raw * 100) / 100;
       var outcome = AU.judged(raw, questions.length, DATA.passMark);
+      raw = outcome.raw;
       Array.prototype.forEach.call(form.elements, function (e) { e.disabled = true; });
       result.hidden = false;
+      var shown = String(Math.round(raw * 10) / 10);
+      if (AU.language !== "en") shown = shown.replace(".", ",");
       result.appendChild(element("p", { "class": "au-score" }, AU.label("score", {
-        raw: raw, max: questions.length, percent: Math.round(outcome.scaled * 100)
+        raw: shown, max: questions.length, percent: Math.round(outcome.scaled * 100)
       })));
       result.appendChild(element("p", { "class": outcome.passed ? "au-passed" : "au-failed" },
         outcome.passed ? AU.label("passed") : AU.label("failed", { need: Math.round(outcome.mastery * 100) })));
