@@ -18,6 +18,9 @@ from lms.commands import lms_group
 from tests.browser.conftest import browser, new_page  # noqa: F401
 from tests.cmi5.content import write_content
 
+# A real Ralph LRS and Ralph's own Python (its strict statement model), as the xAPI tests use.
+from tests.xapi.conftest import ralph, ralph_python  # noqa: F401
+
 HERE = Path(__file__).resolve().parent
 XSD = HERE / "CourseStructure.xsd"
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from lxml import etree
 
 from lms.app import create_app
@@ -20,7 +21,7 @@ from lms.cmi5.structure import NAMESPACE
 from tests.cmi5.cmi5_lms import Cmi5LMS
 from tests.cmi5.content import write_content
 from tests.cmi5.rules import move_on_satisfied, session_problems, verbs
-from tests.xapi.ralph import ensure_venv, validate_with_ralph
+from tests.xapi.ralph import XAPI_HEADERS, validate_with_ralph
 
 pytestmark = pytest.mark.browser
 
@@ -53,11 +54,6 @@ def exported(tmp_path_factory) -> tuple[CourseSource, Path]:
 def lms(exported):
     with Cmi5LMS(exported[1]) as lms:
         yield lms
-
-
-@pytest.fixture(scope="module")
-def ralph_python() -> Path:
-    return ensure_venv()
 
 
 def au(exported, activity_id: str) -> dict[str, Any]:
@@ -113,6 +109,27 @@ def test_an_elearning_reports_initialized_completed_terminated(
     assert move_on_satisfied(session.launch.move_on, set(verbs(session.statements)))
 
 
+@pytest.mark.lrs
+def test_a_real_lrs_stores_the_sessions_statements(exported, lms, new_page, ralph):
+    """The test LMS keeps what the AU sends; here it hands the session on to Ralph, as an LMS
+    in front of its LRS would, and reads it back."""
+    unit = au(exported, "m1-elearning")
+    url, session = lms.launch(unit["url"], unit["publisher_id"], move_on=unit["move_on"])
+    page = open_au(new_page, url)
+    page.get_by_role("button", name="Module verlaten").click()
+    page.wait_for_url(re.compile(r"/returned$"))
+    response = requests.post(
+        ralph.url + "statements",
+        json=session.statements,
+        auth=(ralph.username, ralph.password),
+        headers=XAPI_HEADERS,
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    stored = ralph.statements(registration=session.launch.registration)
+    assert {s["id"] for s in stored} == {s["id"] for s in session.statements}
+
+
 def test_the_learner_comes_back_where_they_left_and_completes_once(
     exported, lms, new_page, ralph_python
 ):
@@ -133,7 +150,9 @@ def test_the_learner_comes_back_where_they_left_and_completes_once(
     page = open_au(new_page, url)
     assert page.locator("h1:visible").inner_text() == "Aan het loket"
     assert page.locator("#au-progress").inner_text() == "100% voltooid"
-    page.get_by_role("button", name="Module verlaten").click()
+    # Reaching the end again: no second "completed" in the registration.
+    page.get_by_role("button", name="Volgende").click()
+    page.get_by_role("button", name="Afronden").click()
     page.wait_for_url(re.compile(r"/returned$"))
     earlier = verbs(first.statements)
     assert "completed" in earlier
