@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 from flask import current_app
@@ -10,6 +11,8 @@ from flask.cli import with_appcontext
 
 from lms.cmi5.package import export_package
 from lms.cmi5.source import ExportError, load_course
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
 @click.command("cmi5")
@@ -47,3 +50,11 @@ def cmi5_cmd(course: str, module: str | None, output: Path | None) -> None:
         click.echo(f"  {unit.url}: {unit.activity.type}, moveOn {unit.move_on}{extra}")
     for item in summary.left_out:
         click.echo(f"  left out: {item}")
+    base = str(config["LMS_XAPI_BASE_IRI"])
+    if urlsplit(base).hostname in LOCAL_HOSTS:
+        click.echo(
+            f"Note: the package's ids start with {base} (LMS_XAPI_BASE_IRI). Set it to this "
+            "LMS's public address before handing the package out: an importing LMS keeps "
+            "the ids, and they should be stable and belong to you.",
+            err=True,
+        )

@@ -119,6 +119,17 @@ def test_an_activity_the_module_does_not_count_does_not_have_to_be_done(export, 
     assert [au.get("moveOn") for au in aus] == ["Completed", "NotApplicable"]
 
 
+def test_the_ids_start_with_the_lms_address(app, export, tmp_path):
+    result = export("cmi5-demo")
+    assert "Set it to this LMS's public address" in result.output  # the tests' 127.0.0.1
+    app.config["LMS_XAPI_BASE_IRI"] = "https://connectoo.example.be/"
+    output = tmp_path / "public.zip"
+    result = export("cmi5-demo", "--output", str(output))
+    assert result.exit_code == 0 and "public address" not in result.output
+    ids = structure(read_zip(output)).xpath("//@id")
+    assert ids and all(i.startswith("https://connectoo.example.be/xapi/activities/") for i in ids)
+
+
 def test_one_module_becomes_a_course_of_its_own(export, tmp_path, course_schema):
     result = export("cmi5-demo", "m1")
     assert result.exit_code == 0, result.output
