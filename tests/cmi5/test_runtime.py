@@ -308,3 +308,29 @@ def test_a_test_scores_like_the_lms_and_reports_passed_or_failed(
     assert move_on_satisfied(unit["move_on"], set(verbs(session.statements))) is (
         verdict == "passed"
     )
+
+
+@pytest.mark.parametrize("preference", ["nl-BE", "fr-BE"])
+def test_axe_finds_no_violation_in_the_aus(exported, lms, new_page, preference):
+    from tests.browser.test_accessibility import run_axe
+
+    problems = {}
+    for activity_id in ("m1-elearning", "m1-test"):
+        unit = au(exported, activity_id)
+        actor = {
+            "objectType": "Agent",
+            "account": {"homePage": "https://lms.example.org", "name": f"axe-{preference}"},
+        }
+        url, _ = lms.launch(
+            unit["url"],
+            unit["publisher_id"],
+            move_on=unit["move_on"],
+            mastery_score=unit["mastery_score"],
+            actor=actor,
+            language_preference=preference,
+        )
+        page = open_au(new_page, url)
+        if activity_id == "m1-test":
+            page.locator("fieldset.au-question").first.wait_for()
+        problems[activity_id] = run_axe(page)
+    assert problems == {"m1-elearning": [], "m1-test": []}
