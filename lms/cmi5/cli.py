@@ -44,6 +44,8 @@ def cmi5_cmd(course: str, module: str | None, output: Path | None) -> None:
         for diagnostic in exc.diagnostics:
             click.echo(diagnostic.format(), err=True)
         raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
     click.echo(f"Wrote {summary.path} ({summary.files} files, {len(summary.units)} AUs):")
     for unit in summary.units:
         extra = f", masteryScore {unit.mastery_score:g}" if unit.mastery_score is not None else ""

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,13 +78,6 @@ class _Media:
             yield f"media/{path}", file
 
 
-@contextmanager
-def _language(lang: str) -> Iterator[None]:
-    """Render the call-out titles and the video labels in ``lang``."""
-    with force_locale(lang):
-        yield
-
-
 def _section_html(course: CourseDef, section: SectionDef, lang: str, media: _Media) -> Markup:
     body = render_section_body(course, section, lang, media.url)
     media.collect(body)
@@ -109,7 +101,7 @@ def _elearning_page(env: Environment, plan: Plan, unit: Unit, media: _Media) -> 
     course = plan.course
     versions = []
     for lang in course.languages:
-        with _language(lang):
+        with force_locale(lang):  # the call-out titles and the video's labels in ``lang``
             lessons = [
                 {
                     "title": course.text(lesson.title, lang),
@@ -215,14 +207,17 @@ def export_package(source: CourseSource, module_id: str | None, output: Path) ->
     images = list(media.files())  # every image checked before anything is written
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(output.name + ".part")
-    with zipfile.ZipFile(partial, "w") as archive:
-        _write(archive, "cmi5.xml", course_structure(plan))
-        for name in SHARED_FILES:
-            _write(archive, f"shared/{name}", (HERE / "static" / name).read_bytes())
-        for name, text in pages.items():
-            _write(archive, name, text)
-        for name, file in images:
-            _write(archive, name, file.read_bytes())
-        count = len(archive.namelist())
-    partial.replace(output)
+    try:
+        with zipfile.ZipFile(partial, "w") as archive:
+            _write(archive, "cmi5.xml", course_structure(plan))
+            for name in SHARED_FILES:
+                _write(archive, f"shared/{name}", (HERE / "static" / name).read_bytes())
+            for name, text in pages.items():
+                _write(archive, name, text)
+            for name, file in images:
+                _write(archive, name, file.read_bytes())
+            count = len(archive.namelist())
+        partial.replace(output)  # a reader never sees half a package
+    finally:
+        partial.unlink(missing_ok=True)
     return ExportSummary(output, plan.units, plan.left_out, count)

@@ -250,6 +250,13 @@ def test_a_broken_question_bank_stops_the_export(export, content):
     assert "error(s); fix them first" in result.output
 
 
+def test_an_output_that_cannot_be_written_is_named(export, tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    result = export("cmi5-demo", "--output", str(tmp_path / "a-file" / "out.zip"))
+    assert result.exit_code == 1
+    assert f"cannot write {tmp_path / 'a-file' / 'out.zip'}" in result.output
+
+
 def test_a_missing_course_folder_is_named(export, tmp_path):
     result = export("cmi5-demo", courses_path=tmp_path / "nowhere")
     assert result.exit_code == 1
