@@ -88,6 +88,15 @@ def register(group: click.Group) -> None:
 
     for command in (validate_cmd, schema_cmd, import_cmd, publish_cmd, courses_cmd):
         group.add_command(command)
+    from lms.cmi5.cli import cmi5_cmd
+
+    group.add_command(export_group)
+    export_group.add_command(cmi5_cmd)
+
+
+@click.group("export")
+def export_group() -> None:
+    """Courses in the formats of other systems (cmi5)."""
 
 
 def prepare_instance(*, import_courses: bool = True) -> list[str]:
