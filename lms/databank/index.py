@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +42,8 @@ KEEP = 4
 #: each: 10 MB), whichever limit comes first.
 KEEP_QUERIES = 200
 KEEP_QUERY_IDS = 200_000
+#: Rendered fragments a copy keeps (the filters of a search: about 30 KB each).
+KEEP_FRAGMENTS = 100
 
 
 @dataclass
@@ -56,6 +58,21 @@ class FacetIndex:
         default_factory=OrderedDict
     )
     kept_ids: int = 0
+    #: rendered parts of the search page that follow from the copy alone (the filters with
+    #: their counts), by whatever key the view gives them
+    fragments: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict)
+
+    def fragment(self, key: Hashable) -> Any:
+        with _lock:
+            return self.fragments.get(key)
+
+    def keep_fragment(self, key: Hashable, value: Any) -> None:
+        if self.token is None:
+            return
+        with _lock:
+            self.fragments[key] = value
+            while len(self.fragments) > KEEP_FRAGMENTS:
+                self.fragments.popitem(last=False)
 
     def having(self, facet: str, values: Iterable[str]) -> set[int]:
         """The resources with any of ``values`` for ``facet``."""

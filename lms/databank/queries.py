@@ -213,14 +213,27 @@ def _page(
     return Page(items=items, total=total, page=page, per_page=per_page)
 
 
+@dataclass
+class Results:
+    """A search's page of results; its facet counts are counted when asked for."""
+
+    page: Page[Resource]
+    index: FacetIndex
+    search: Search
+    words: frozenset[int] | None
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        return _counts(self.index, self.search, self.words)
+
+
 def search_page(
     session: Session, search: Search, language: str, per_page: int = PER_PAGE
-) -> tuple[Page[Resource], dict[str, dict[str, int]]]:
-    """The page of results and the facet counts of ``search``: the full-text query once,
-    the rest from this worker's copy of the facets (index.py)."""
+) -> Results:
+    """The page of results of ``search`` (and its counts, on demand): the full-text query
+    once, the rest from this worker's copy of the facets (index.py)."""
     index = facet_index(session)
     words = _word_ids(session, index, search)
-    return _page(session, index, search, words, language, per_page), _counts(index, search, words)
+    return Results(_page(session, index, search, words, language, per_page), index, search, words)
 
 
 def facet_counts(session: Session, search: Search) -> dict[str, dict[str, int]]:

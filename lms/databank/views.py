@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from lms.authoring.resources import register_resource_store
@@ -98,17 +99,10 @@ def _search_args(search: queries.Search, **changes: Any) -> dict[str, Any]:
     return {k: v for k, v in args.items() if v not in (None, "", [])}
 
 
-@bp.get("/")
-@browsable
-def index():
-    search = queries.parse_search(request.args, page_arg())
-    queries.check_organisations(db.session, search)
-    language = current_language()
-    value_label = page_labels()
-    page, counts = queries.search_page(db.session, search, language)
-    favourites: set[int] = set()
-    if current_user.is_authenticated:
-        favourites = queries.favourite_ids(db.session, current_user.id, [r.id for r in page.items])
+def _facet_rows(
+    counts: dict[str, dict[str, int]], search: queries.Search, value_label: Any
+) -> list[tuple[str, str, Any, list[tuple[str, str, int]]]]:
+    """(facet, URL parameter, label, [(value, its label, count)]) for the filter boxes."""
     facets = []
     for facet in FACETS:
         values = counts[facet]
@@ -128,6 +122,42 @@ def index():
                 [(v, value_label(facet, v), values.get(v, 0)) for v in order],
             )
         )
+    return facets
+
+
+@bp.get("/")
+@browsable
+def index():
+    search = queries.parse_search(request.args, page_arg())
+    queries.check_organisations(db.session, search)
+    language = current_language()
+    value_label = page_labels()
+    results = queries.search_page(db.session, search, language)
+    page = results.page
+    favourites: set[int] = set()
+    if current_user.is_authenticated:
+        favourites = queries.favourite_ids(db.session, current_user.id, [r.id for r in page.items])
+    # The filters and their counts follow from the databank's copy, the words, the ticked
+    # values, the order and the language: rendered once per copy (about a third of the page).
+    key = (
+        "filters",
+        language,
+        search.query.words,
+        tuple(search.filters.items()),
+        search.sort,
+        search.descending,
+        bool(search.text),
+    )
+    filters = results.index.fragment(key)
+    if filters is None:
+        filters = Markup(
+            render_template(
+                "lms/databank/_filters.html",
+                search=search,
+                facets=_facet_rows(results.counts(), search, value_label),
+            )
+        )
+        results.index.keep_fragment(key, filters)
     problems = [_problem_text(kind, detail) for kind, detail in search.problems]
     sort_links = {
         key: url_for(
@@ -145,7 +175,7 @@ def index():
             "lms/databank/index.html",
             search=search,
             page=page,
-            facets=facets,
+            filters=filters,
             favourites=favourites,
             problems=problems,
             search_args=_search_args,

@@ -4,6 +4,7 @@ their counts, hostile queries."""
 from __future__ import annotations
 
 import itertools
+import re
 from pathlib import Path
 
 import pytest
@@ -298,6 +299,45 @@ def test_every_change_to_searchable_rows_gives_the_copy_a_new_token(app, importe
         assert len(set(tokens)) == len(tokens), tokens
 
 
+def _count_of(html: str, value: str) -> int:
+    """The count shown beside a filter value's box."""
+    found = re.search(
+        rf'value="{value}"( checked)?>\s*<label[^>]*>[^<]*<span class="filter-count">\((\d+)\)',
+        html,
+    )
+    assert found, value
+    return int(found.group(2))
+
+
+def test_the_kept_filters_are_the_searchs_and_the_stars_the_persons(
+    app, client, imported, make_user
+):
+    """The filters with their counts are rendered once per search and kept with the copy;
+    the rows (stars, their form token) are made for each person."""
+    url = "/databank/?q=handleiding&type=manual"
+    first, second = make_user(), make_user()
+    login(client, first)
+    page = client.get(url).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    with app.app_context():
+        item = db.session.scalar(select(Resource).where(Resource.slug == "t-itsme-handleiding"))
+        number = item.id
+    response = client.post(f"/databank/r/{number}/favourite", data={"on": "1", "csrf_token": token})
+    assert response.status_code in (302, 303)
+    mine = client.get(url).get_data(as_text=True)
+    assert 'aria-pressed="true"' in mine
+    assert _count_of(mine, "manual") == _count_of(page, "manual")
+    other = app.test_client()
+    login(other, second)
+    theirs = other.get(url).get_data(as_text=True)
+    assert 'aria-pressed="true"' not in theirs
+    assert _count_of(theirs, "manual") == _count_of(mine, "manual")
+    # Another order of the same search: the same counts, its own hidden order field.
+    by_type = client.get(url + "&sort=type").get_data(as_text=True)
+    assert '<input type="hidden" name="sort" value="type">' in by_type
+    assert '<input type="hidden" name="sort"' not in mine
+
+
 def test_a_search_sees_a_change_made_behind_the_application(app, client, imported):
     """The worker's copy is used again while nothing changes, and dropped at once when a
     facet changes in plain SQL (as another host or a hand-made fix would)."""
@@ -308,6 +348,7 @@ def test_a_search_sees_a_change_made_behind_the_application(app, client, importe
     url = "/databank/?type=manual"
     first = client.get(url).get_data(as_text=True)
     assert "/databank/r/t-itsme-handleiding" in first
+    manuals = _count_of(first, "manual")
     with app.app_context():
         kept = index.facet_index(db.session)
         assert index.facet_index(db.session) is kept  # nothing changed: the same copy
@@ -322,6 +363,7 @@ def test_a_search_sees_a_change_made_behind_the_application(app, client, importe
     html = client.get(url).get_data(as_text=True)
     assert "/databank/r/t-itsme-handleiding" not in html
     assert "/databank/r/t-ebox-handleidingen" in html
+    assert _count_of(html, "manual") == manuals - 1  # the kept filters were rendered again
     with app.app_context():
         db.session.execute(
             text("UPDATE lms_resource SET status = 'rejected' WHERE slug = 't-ebox-handleidingen'")
