@@ -227,12 +227,15 @@ def with_proof(credential: dict[str, Any], token: str, kid: str) -> dict[str, An
     """The JSON download: the readable credential with the JWS as its proof."""
     return {
         **credential,
-        "proof": {
-            "type": JSON_PROOF_TYPE,
-            "proofPurpose": "assertionMethod",
-            "verificationMethod": key_url(kid),
-            "jwt": token,
-        },
+        # A list, as the OB 3.0 schema wants it.
+        "proof": [
+            {
+                "type": JSON_PROOF_TYPE,
+                "proofPurpose": "assertionMethod",
+                "verificationMethod": key_url(kid),
+                "jwt": token,
+            }
+        ],
     }
 
 
