@@ -33,7 +33,9 @@ from lms.certification.models import REPLACED, REVOKED, Certificate, SigningKey
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
-OB_SCHEMA = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+OB_SCHEMA = (
+    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+)
 JWT_ALGORITHM = "EdDSA"
 #: The proof type of the JSON download: the same compact JWS, beside the readable credential.
 JSON_PROOF_TYPE = "JwtProof2020"
@@ -45,7 +47,7 @@ JWT_CLAIMS = ("iss", "jti", "sub", "nbf", "exp")
 #: holder's language like the certificate, not a text of the interface).
 CRITERIA = {
     "nl": "Alle verplichte modules van de opleiding “{title}” afgewerkt en de toetsen behaald.",
-    "fr": "A terminé tous les modules obligatoires de la formation « {title} » et réussi les tests.",
+    "fr": "A terminé les modules obligatoires de la formation « {title} » et réussi les tests.",
     "de": "Alle Pflichtmodule der Schulung „{title}“ abgeschlossen und die Tests bestanden.",
     "en": "Completed every required module of the course “{title}” and passed its tests.",
 }

@@ -73,6 +73,8 @@ class Outcome:
 
 def credential_text(data: bytes, *, declared_png: bool = False) -> tuple[str, str]:
     """(form, text) of an upload: the baked text of a PNG, else the UTF-8 text itself."""
+    if not data.strip():
+        raise UploadError("empty")
     if baking.is_png(data):
         try:
             return "png", baking.extract(data)
@@ -84,8 +86,6 @@ def credential_text(data: bytes, *, declared_png: bool = False) -> tuple[str, st
         text = data.decode("utf-8-sig").strip()
     except UnicodeDecodeError:
         raise UploadError("unreadable") from None
-    if not text:
-        raise UploadError("empty")
     return ("json" if text.startswith("{") else "jwt"), text
 
 

@@ -167,7 +167,7 @@ def _limit_upload_size() -> None:
 def _too_large(_error):
     form = CheckBadgeForm(formdata=None)
     form.file.errors = [_error_text("size")]
-    return _page(form, None), 413
+    return _page(form, None, 413)
 
 
 def _error_text(reason: str) -> str:
@@ -176,7 +176,7 @@ def _error_text(reason: str) -> str:
     }
 
 
-def _page(form: CheckBadgeForm, outcome: verification.Outcome | None):
+def _page(form: CheckBadgeForm, outcome: verification.Outcome | None, status: int = 200):
     response = render_template(
         "lms/badges/verify.html",
         form=form,
@@ -184,7 +184,7 @@ def _page(form: CheckBadgeForm, outcome: verification.Outcome | None):
         title=outcome_title(outcome.status) if outcome else None,
         max_kb=current_app.config["LMS_BADGE_MAX_UPLOAD_KB"],
     )
-    return response, 200, {"X-Robots-Tag": "noindex"}
+    return response, status, {"X-Robots-Tag": "noindex"}
 
 
 def _upload(form: CheckBadgeForm) -> tuple[bytes, bool, object] | None:
@@ -213,18 +213,18 @@ def verify():
     upload = _upload(form)
     if upload is None:
         form.file.errors = [_error_text("missing")]
-        return _page(form, None)[0], 400
+        return _page(form, None, 400)
     data, declared_png, field = upload
     if len(data) > _max_bytes():
         field.errors = [_error_text("size")]
-        return _page(form, None)[0], 413
+        return _page(form, None, 413)
     try:
         outcome = verification.check_upload(
             db.session, data, declared_png=declared_png, now=datetime.now(UTC)
         )
     except verification.UploadError as exc:
         field.errors = [_error_text(exc.reason)]
-        return _page(form, None)[0], 400
+        return _page(form, None, 400)
     if outcome.refused:
         audit.record(
             db.session,

@@ -27,7 +27,12 @@ SCHEMA = Path(__file__).with_name("ob_v3p0_achievementcredential_schema.json")
 def people(make_organisation, make_user):
     de_panne, koksijde = make_organisation("De Panne"), make_organisation("Koksijde")
     return {
-        "els": make_user(name="Els Peeters", email="Els.Peeters@depanne.test", organisation=de_panne, language="nl"),
+        "els": make_user(
+            name="Els Peeters",
+            email="Els.Peeters@depanne.test",
+            organisation=de_panne,
+            language="nl",
+        ),
         "pieter": make_user(name="Pieter Maes", organisation=koksijde),
         "manager": make_user(name="An Vermeulen", organisation=de_panne, manages=[de_panne]),
         "other_manager": make_user(name="Kim Claes", organisation=koksijde, manages=[koksijde]),
@@ -108,4 +113,9 @@ def check(client: FlaskClient, *, text: str | None = None, file: tuple[bytes, st
         data["text"] = text
     if file is not None:
         data["file"] = (BytesIO(file[0]), file[1])
-    return client.post("/badges/verify", data=data, content_type="multipart/form-data")
+    return client.post(
+        "/badges/verify",
+        data=data,
+        content_type="multipart/form-data",
+        headers={"Accept-Language": "en"},  # the messages as the tests spell them
+    )

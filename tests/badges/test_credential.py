@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from joserfc.errors import BadSignatureError, DecodeError
 from jsonschema import Draft201909Validator
 from jsonschema.exceptions import ValidationError
-from joserfc.errors import BadSignatureError, DecodeError
 
 from tests.badges.conftest import (
     SCHEMA,
@@ -31,9 +31,7 @@ def validator() -> Draft201909Validator:
     return Draft201909Validator(schema)
 
 
-def test_the_credential_validates_against_the_official_schema(
-    holder, els_certificate, validator
-):
+def test_the_credential_validates_against_the_official_schema(holder, els_certificate, validator):
     token = jwt_of(holder, els_certificate)
     _header, claims = segments(token)
     as_json = download(holder, els_certificate, "json").get_json()
@@ -110,7 +108,9 @@ def test_the_proof_verifies_with_the_published_key_set(holder, els_certificate):
     as_json = download(holder, els_certificate, "json").get_json()
     (proof,) = as_json.pop("proof")
     assert proof["jwt"] == token and proof["verificationMethod"] == header["kid"]
-    assert as_json == {k: v for k, v in claims.items() if k not in ("iss", "jti", "sub", "nbf", "exp")}
+    assert as_json == {
+        k: v for k, v in claims.items() if k not in ("iss", "jti", "sub", "nbf", "exp")
+    }
 
 
 def flip(text: str, index: int) -> str:
