@@ -76,6 +76,11 @@ def key_url(kid: str) -> str:
     return absolute_url("lms.badges.key", kid=kid)
 
 
+def key_url_prefix() -> str:
+    """What every key URL of ours starts with (the key id follows)."""
+    return key_url("0" * 16).removesuffix("0" * 16)
+
+
 def credential_id(certificate: Certificate) -> str:
     return f"urn:uuid:{certificate.public_id}"
 

@@ -98,7 +98,7 @@ def _token_and_body(form: str, text: str) -> tuple[str, dict[str, Any] | None]:
         return text, None
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting built to exhaust the parser
         raise UploadError("unreadable") from None
     if not isinstance(data, dict):
         raise UploadError("unreadable")
@@ -141,7 +141,7 @@ def _our_kid(kid: Any, keys: Mapping[str, bytes]) -> str | None:
     """The short key id behind a ``kid`` of ours (its URL), else None."""
     if not isinstance(kid, str):
         return None
-    prefix = credentials.key_url("KID").removesuffix("KID")
+    prefix = credentials.key_url_prefix()
     short = kid.removeprefix(prefix) if kid.startswith(prefix) else None
     return short if short in keys else None
 
@@ -184,7 +184,7 @@ def check_token(
     header_part, payload_part, signature_part = token.split(".")
     try:
         header = _json_part(header_part)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise UploadError("unreadable") from None
     if not isinstance(header, dict):
         raise UploadError("unreadable")
@@ -204,7 +204,7 @@ def check_token(
         return Outcome(TAMPERED, "bad-signature", form, shown_kid, body or {})
     try:
         claims = _json_part(payload_part)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return Outcome(TAMPERED, "bad-payload", form, shown_kid)
     if not isinstance(claims, dict) or not _claims_agree(claims):
         return Outcome(TAMPERED, "claims-disagree", form, shown_kid, body or {})

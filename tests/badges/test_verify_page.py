@@ -178,6 +178,9 @@ def test_hostile_uploads_get_a_clear_message(app, holder, els_certificate):
         ({"text": "a.b.c"}, 400, "We cannot read a badge credential"),
         ({"text": "[1, 2, 3]"}, 400, "We cannot read a badge credential"),
         ({"text": '{"not": "a credential"}'}, 400, "We cannot read a badge credential"),
+        # Nesting deep enough to exhaust the JSON parser's recursion, as text and in a header.
+        ({"text": "[" * 50_000}, 400, "We cannot read a badge credential"),
+        ({"text": f"{b64(b'[' * 40_000)}.e30.AAAA"}, 400, "We cannot read a badge credential"),
         ({"file": (plain_png, "badge.png")}, 400, "This image carries no badge credential"),
         ({"file": (damaged, "badge.png")}, 400, "This PNG image is damaged"),
         ({"file": (png[: len(png) - 30], "badge.png")}, 400, "This PNG image is damaged"),
