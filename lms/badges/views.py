@@ -234,7 +234,7 @@ def verify():
             actor_id=current_user.id if current_user.is_authenticated else None,
             outcome=outcome.status,
             reason=outcome.detail,
-            form=outcome.form,
+            format=outcome.form,
             kid=outcome.kid,
             credential_id=(outcome.credential_id or "")[:200] or None,
         )
