@@ -14,6 +14,8 @@ from joserfc.errors import BadSignatureError, DecodeError
 from jsonschema import Draft201909Validator
 from jsonschema.exceptions import ValidationError
 
+from lms.catalog.queries import get_course_def
+from lms.core.db import db
 from tests.badges.conftest import (
     SCHEMA,
     download,
@@ -22,6 +24,8 @@ from tests.badges.conftest import (
     segments,
     verify_independently,
 )
+from tests.certification.conftest import certified_course_yaml
+from tests.conftest import login
 
 
 @pytest.fixture(scope="module")
@@ -146,3 +150,26 @@ def test_a_changed_byte_fails(holder, els_certificate):
     forged = f"{header_part}.{forged_payload}.{signature_part}"
     with pytest.raises(BadSignatureError):
         verify_independently(holder, forged)
+
+
+def test_the_achievement_speaks_the_learners_language(app, import_course, make_user, complete):
+    text = certified_course_yaml("bilingual", title="Inclusion numérique")
+    text = text.replace(
+        "languages: [nl, fr]",
+        "description: {nl: Voor baliemedewerkers., fr: Pour le personnel des guichets.}\n"
+        "languages: [nl, fr]",
+        1,
+    )
+    course = import_course(text)
+    user = make_user(language="fr", email="chloe@example.be")
+    certificate = complete(user, course)
+    client = app.test_client()
+    login(client, user)
+    _header, claims = segments(jwt_of(client, certificate))
+    achievement = claims["credentialSubject"]["achievement"]
+    with app.app_context():
+        catalogued = get_course_def(db.session, "bilingual")
+        expected = catalogued.text(catalogued.description, "fr")
+    assert expected and achievement["description"] == expected
+    assert achievement["inLanguage"] == "fr"
+    assert achievement["criteria"]["narrative"].startswith("A terminé")
