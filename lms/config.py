@@ -218,6 +218,14 @@ LMS_CERTIFICATE_FONTS: dict[str, str] = {}
 #: Time zone of the dates printed on certificates.
 LMS_CERTIFICATE_TIMEZONE = "Europe/Brussels"
 
+# Open Badges 3.0 ------------------------------------------------------------------------------
+# Every certificate is also an OpenBadgeCredential (VC-JWT signed with the certificate key).
+
+#: Checks of uploaded credentials on /badges/verify per client address (Flask-Limiter syntax).
+LMS_BADGE_VERIFY_RATE_LIMIT = "20 per minute"
+#: Largest upload the badge check reads (a baked badge is about 25 kB).
+LMS_BADGE_MAX_UPLOAD_KB = 1024
+
 # Privacy and backups --------------------------------------------------------------------------
 
 #: Accounts without a sign-in or any learning activity for this many days are listed for

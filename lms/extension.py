@@ -41,6 +41,7 @@ FEATURE_BLUEPRINTS: list[tuple[str, str]] = [
     ("lms.reminders.views", ""),
     ("lms.plans.views", ""),
     ("lms.labels.views", "/labels"),
+    ("lms.badges.views", "/badges"),
     ("lms.databank.views", "/databank"),
     ("lms.privacy.views", ""),
     ("lms.auditlog.views", "/admin/audit"),

@@ -56,6 +56,7 @@ ACTION_LABELS: dict[str, Any] = {
     "label.warn": _l("Counter label at risk: coordinators warned"),
     "label.recover": _l("Counter label no longer at risk"),
     "label.withdraw": _l("Counter label withdrawn"),
+    "badge.refused": _l("A changed or foreign digital badge was refused"),
     # Live sessions and forums
     "live_session.create": _l("Live session planned"),
     "live_session.edit": _l("Live session changed"),
@@ -83,6 +84,7 @@ TARGET_LABELS: dict[str, Any] = {
     "assignment_rule": _l("Assignment rule"),
     "certificate": _l("Certificate"),
     "counter_label": _l("Counter label"),
+    "badge_credential": _l("Digital badge"),
     "live_session": _l("Live session"),
     "forum_post": _l("Forum post"),
     "forum_thread": _l("Forum thread"),
@@ -161,6 +163,9 @@ DETAIL_LABELS: dict[str, Any] = {
     "due_date": _l("Due date"),
     "due_days": _l("Days to finish"),
     "renew_on_expiry": _l("Again when the certificate expires"),
+    "outcome": _l("Outcome"),
+    "kid": _l("Signing key"),
+    "credential_id": _l("Badge id"),
 }
 
 

@@ -23,6 +23,16 @@ NOT_LEARNER_PAGES = {
     "lms.accounts.logout": "POST only",
     "lms.plans.calendar": "a calendar file (.ics), not a page",
     "lms.privacy.my_data_json": "a JSON file (All my data), not a page",
+    # Open Badges: downloads and what the issuer publishes for software; the check page
+    # (lms.badges.verify) is walked like any other page.
+    "lms.badges.download_jwt": "a credential file, not a page",
+    "lms.badges.download_json": "a credential file, not a page",
+    "lms.badges.download_png": "an image file, not a page",
+    "lms.badges.issuer": "JSON for verifiers",
+    "lms.badges.jwks": "JSON for verifiers",
+    "lms.badges.key": "JSON for verifiers",
+    "lms.badges.revocations": "JSON for verifiers",
+    "lms.badges.image": "an image, not a page",
 }
 NOT_LEARNER_PREFIXES = (
     "lms.admin.",

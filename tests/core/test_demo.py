@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from io import BytesIO
 
 from sqlalchemy import func, select
 
@@ -135,8 +136,10 @@ def _the_coordinator_sees_what_the_learners_see(app) -> None:
     table = _page_text(coordinator, "/progress/people?course=connectoo&status=overdue")
     assert "Sophie Dubois" in table and "Karel Vandamme" in table and "Els Peeters" not in table
     assert "Koksijde" not in _page_text(coordinator, "/progress/people")
-    els = _page_text(client_of("els.peeters@depanne.demo"), "/")
+    els_client = client_of("els.peeters@depanne.demo")
+    els = _page_text(els_client, "/")
     assert "Certified" in els and "Course: 100% completed" in els
+    _els_downloads_her_badge(app, els_client)
     sophie = _page_text(client_of("sophie.dubois@depanne.demo"), "/courses/connectoo")
     assert "Overdue" in sophie and "Mandatory" in sophie
     nadia = _page_text(client_of("nadia.elamrani@depanne.demo"), "/")
@@ -144,6 +147,27 @@ def _the_coordinator_sees_what_the_learners_see(app) -> None:
     regional = _page_text(client_of("rita.lambrecht@westkust.demo"), "/progress/people")
     assert "Koksijde" in regional and "Veurne" in regional
     _the_overview_label_and_snapshots(app, client_of)
+
+
+def _els_downloads_her_badge(app, client) -> None:
+    """The demo learner's certificate page offers the Open Badges downloads, and the baked
+    badge checks as valid on the public page."""
+    mine = client.get("/certificates/").get_data(as_text=True)
+    code = re.search(r'href="/certificates/([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})"', mine).group(1)
+    detail = client.get(f"/certificates/{code}").get_data(as_text=True)
+    for ext in ("png", "json", "jwt"):
+        assert f'href="/badges/{code}.{ext}"' in detail
+    png = client.get(f"/badges/{code}.png")
+    assert png.status_code == 200 and png.mimetype == "image/png"
+    public = app.test_client()
+    html = public.get("/badges/verify").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    response = public.post(
+        "/badges/verify",
+        data={"csrf_token": token, "file": (BytesIO(png.data), "badge.png")},
+        content_type="multipart/form-data",
+    )
+    assert 'data-status="valid"' in response.get_data(as_text=True)
 
 
 def _the_overview_label_and_snapshots(app, client_of) -> None:
