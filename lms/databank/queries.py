@@ -18,7 +18,7 @@ from itertools import islice
 from typing import Any
 
 from sqlalchemy import any_, func, intersect, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from lms.authoring.resources import MATERIAL_LANGUAGES, TARGET_GROUPS, THEMES, TYPES
 from lms.catalog.models import Course, CourseVersion
@@ -208,7 +208,21 @@ def _page(
         wanted = order[start : start + per_page]
     else:
         wanted = list(islice((i for i in order if i in matched), start, start + per_page))
-    found = {r.id: r for r in session.scalars(select(Resource).where(Resource.id.in_(wanted)))}
+    # The columns the results table shows, no more (descriptions and keywords are JSON to
+    # decode); reading another one raises instead of costing a query per row.
+    shown = load_only(
+        Resource.slug,
+        Resource.title_nl,
+        Resource.title_fr,
+        Resource.title_de,
+        Resource.title_en,
+        Resource.organisation_name,
+        Resource.type,
+        Resource.target_groups,
+        raiseload=True,
+    )
+    statement = select(Resource).options(shown).where(Resource.id.in_(wanted))
+    found = {r.id: r for r in session.scalars(statement)}
     items = [found[i] for i in wanted if i in found]
     return Page(items=items, total=total, page=page, per_page=per_page)
 
