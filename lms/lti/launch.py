@@ -136,13 +136,15 @@ def verify_id_token(
         )
     if not isinstance(claims.get("sub"), str) or not claims["sub"]:
         raise LtiRefused("no_user", 403, "no sub (anonymous launch)", **refused)
-    use_nonce(session, registration.issuer, nonce, **refused)
+    use_nonce(session, registration, nonce)
     return claims
 
 
-def use_nonce(session: Session, issuer: str, nonce: str, **refused: Any) -> None:
+def use_nonce(session: Session, registration: LtiRegistration, nonce: str) -> None:
     """Record ``nonce`` as used; a nonce used before is a replay. The unique key decides
     between two workers or hosts at the same moment."""
+    issuer = registration.issuer
+    refused = {"issuer": issuer, "registration_id": registration.id}
     seen = session.scalar(
         select(LtiNonce.id).where(LtiNonce.issuer == issuer, LtiNonce.nonce == nonce[:255])
     )

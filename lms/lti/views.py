@@ -63,6 +63,7 @@ def _own_url(url: str) -> bool:
 
 @bp.route("/login", methods=["GET", "POST"])
 @csrf_exempt
+@writes  # a refusal is written to the audit log
 def login():
     params = request.values
     issuer, login_hint = params.get("iss", ""), params.get("login_hint", "")
