@@ -142,7 +142,7 @@ def save_registration(
         issuer=issuer,
         client_id=client_id,
         deployments=deployments,
-        organisation=organisation.id,
+        organisation_id=organisation.id,
         active=active,
     )
     return registration
