@@ -37,12 +37,13 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def _framed_by(response, platform_url: str, form_target: str | None = None):
-    """Let the platform show the page in its frame (and the answer go to it)."""
-    origin = _origin(platform_url)
-    policy = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", f"frame-ancestors {origin}")
-    if form_target:
-        policy = policy.replace("form-action 'self'", f"form-action 'self' {_origin(form_target)}")
+def _framed_by(response, issuer: str, return_url: str, *, posts_back: bool = False):
+    """Let the platform show the page in its frame (and the answer go to it). The issuer
+    is not always the platform's host (Canvas Cloud), the return URL is."""
+    origins = " ".join(sorted({_origin(issuer), _origin(return_url)}))
+    policy = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", f"frame-ancestors {origins}")
+    if posts_back:
+        policy = policy.replace("form-action 'self'", f"form-action 'self' {_origin(return_url)}")
     # Browsers follow the policy's frame-ancestors over the X-Frame-Options header.
     response.headers["Content-Security-Policy"] = policy
     return response
@@ -77,7 +78,7 @@ def _page(context_token: str, registration: LtiRegistration, return_url: str, er
             422 if error else 200,
         )
     )
-    return _framed_by(response, registration.issuer)
+    return _framed_by(response, registration.issuer, return_url)
 
 
 def start_choice(registration: LtiRegistration, claims: dict):
@@ -139,4 +140,4 @@ def choose():
             platform=registration.name,
         )
     )
-    return _framed_by(response, registration.issuer, context["return_url"])
+    return _framed_by(response, registration.issuer, context["return_url"], posts_back=True)

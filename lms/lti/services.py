@@ -21,6 +21,8 @@ from lms.assessment.models import SUBMITTED, Attempt
 from lms.catalog.readmodel import CourseDef
 from lms.core import audit
 from lms.core.db import utcnow
+from lms.core.i18n import gettext as _
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.urls import external_url
 from lms.learning.models import Completion
 from lms.learning.services import enrol
@@ -46,8 +48,6 @@ class RegistrationError(ValueError):
 
 
 def clean_url(value: str, field: str) -> str:
-    from lms.core.i18n import lazy_gettext as _l
-
     value = (value or "").strip()
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc or len(value) > 1000:
@@ -58,8 +58,6 @@ def clean_url(value: str, field: str) -> str:
 
 
 def clean_deployments(text: str | Iterable[str]) -> list[str]:
-    from lms.core.i18n import lazy_gettext as _l
-
     parts = text.replace(",", " ").split() if isinstance(text, str) else list(text)
     ids: list[str] = []
     for part in parts:
@@ -93,8 +91,6 @@ def save_registration(
     actor_id: int | None = None,
 ) -> LtiRegistration:
     """Add a registration (``registration`` None) or change one; audited."""
-    from lms.core.i18n import lazy_gettext as _l
-
     issuer = (issuer or "").strip()
     client_id = (client_id or "").strip()
     if not issuer or len(issuer) > 255:
@@ -347,8 +343,6 @@ def queue_scores(
 
 def tool_settings() -> list[tuple[str, str]]:
     """What an administrator pastes into the platform (docs/lti.md says where)."""
-    from lms.core.i18n import gettext as _
-
     return [
         (_("Tool URL (target link URI)"), external_url("lms.lti.launch")),
         (_("Login initiation URL"), external_url("lms.lti.login")),

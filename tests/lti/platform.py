@@ -103,6 +103,7 @@ class PlatformState:
     gradebook: dict[str, dict[str, dict[str, t.Any]]] = field(default_factory=dict)
     deep_link_items: list[dict[str, t.Any]] = field(default_factory=list)
     tokens_issued: int = 0
+    jwks_requests: int = 0
     down: bool = False
     tamper: t.Callable[[dict[str, t.Any]], dict[str, t.Any]] | None = None
     tamper_token: t.Callable[[str], str] | None = None
@@ -241,6 +242,7 @@ def make_platform_app(state: PlatformState) -> Flask:
 
     @app.get("/jwks")
     def jwks():
+        state.jwks_requests += 1
         return jsonify(Config().get_jwks())
 
     @app.post("/token")

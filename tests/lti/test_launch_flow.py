@@ -88,6 +88,7 @@ def test_a_second_launch_finds_the_same_person(
     assert _launch(browser, platform, "link-1").status_code == 302
     other_browser = type(browser)()
     assert _launch(other_browser, platform, "link-1").status_code == 302
+    assert platform.jwks_requests == 1  # the platform's key set is cached
     with app.app_context():
         accounts = db.session.scalars(select(LtiAccount)).all()
         assert len(accounts) == 1
@@ -102,10 +103,13 @@ def test_deep_linking_choice_is_verified_by_the_platform_and_launches_the_module
     choice = browser.submit(form_page, 0)
     assert choice.status_code == 200, choice.text
     assert f'value="{course.slug}/m1"' in choice.text
+    assert f"frame-ancestors {platform.issuer}" in choice.headers["Content-Security-Policy"]
     answer = browser.submit(choice, extra={"resource": f"{course.slug}/m1"})
     assert answer.status_code == 200, answer.text
     return_form = browser.forms(answer)[-1]
     assert return_form["action"] == f"{platform.issuer}/deep-link/return"
+    # A browser may post the form there: the page's policy names the platform.
+    assert f"form-action 'self' {platform.issuer}" in answer.headers["Content-Security-Policy"]
     saved = browser.submit(answer)
     assert saved.status_code == 200, saved.text  # the platform verified it with our JWKS
     assert len(platform.deep_link_items) == 1
