@@ -99,9 +99,14 @@ def test_changed_claims_without_a_new_signature_are_refused(
     assert_refused(app, response, "signature", 400)
 
 
-def test_an_expired_token_is_refused(app, platform, registration, course, english):
+@pytest.mark.parametrize(
+    ("issued", "expires"),
+    [(-180, -120), (-4000, 300)],
+    ids=["exp-passed", "issued-too-long-ago"],
+)
+def test_an_expired_token_is_refused(app, platform, registration, course, english, issued, expires):
     def expire(claims):
-        claims["iat"], claims["exp"] = int(time.time()) - 4000, int(time.time()) - 3600
+        claims["iat"], claims["exp"] = int(time.time()) + issued, int(time.time()) + expires
 
     platform.tamper_token = lambda t: resign(platform, t, expire)
     response = english.submit(launch_form(english, platform), 0)
@@ -132,10 +137,19 @@ def test_a_wrong_nonce_is_refused(app, platform, registration, course, english):
     assert_refused(app, response, "nonce", 400)
 
 
-def test_a_token_for_another_tool_is_refused(app, platform, registration, course, english):
-    platform.tamper_token = lambda t: resign(
-        platform, t, lambda c: c.update(aud="another-tool", azp="another-tool")
-    )
+def _aud_only(claims):
+    claims["aud"] = "another-tool"
+    claims.pop("azp", None)
+
+
+def _azp_other(claims):
+    claims["aud"] = [claims["aud"], "another-tool"]
+    claims["azp"] = "another-tool"
+
+
+@pytest.mark.parametrize("change", [_aud_only, _azp_other], ids=["aud", "azp"])
+def test_a_token_for_another_tool_is_refused(app, platform, registration, course, english, change):
+    platform.tamper_token = lambda t: resign(platform, t, change)
     response = english.submit(launch_form(english, platform), 0)
     assert_refused(app, response, "audience", 400)
 
