@@ -106,3 +106,25 @@ def test_the_command_sends_the_scores(app, tool_url, platform, registration, mak
     assert result.exit_code == 0, result.output
     assert "sent 1, failed 0" in result.output
     assert "learner-81" in platform.gradebook[f"{platform.issuer}/lineitems/link-1"]
+
+
+def test_erasing_a_launched_learner_removes_their_platform_links(
+    app, tool_url, platform, registration, make_test, browser
+):
+    from lms.accounts.models import User
+    from lms.lti.models import LtiGradeLink
+    from lms.privacy.erasure import erase_person
+
+    course = make_test(pass_mark="0.5")
+    platform.links["link-1"] = {"url": f"{tool_url}/lti/courses/{course.slug}/modules/m1"}
+    assert _launch(browser, platform, "link-1").status_code == 302
+    take_test(app, browser, tool_url, _learner_id(app), answers=WRONG)
+    with app.app_context():
+        person = db.session.get(User, _learner_id(app))
+        report = erase_person(db.session, person)
+        db.session.commit()
+        assert report.counts["lti_accounts"] == 1
+        assert report.counts["lti_grade_links"] == 1
+        assert report.counts["lti_scores"] == 1
+        for model in (LtiAccount, LtiGradeLink, LtiScore):
+            assert db.session.scalar(select(func.count()).select_from(model)) == 0
