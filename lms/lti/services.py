@@ -13,10 +13,17 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import User
-from lms.accounts.services import RoleSpec, create_user, find_by_login, normalise_login
+from lms.accounts.services import (
+    AccountError,
+    RoleSpec,
+    create_user,
+    find_by_login,
+    normalise_login,
+)
 from lms.assessment.models import SUBMITTED, Attempt
 from lms.catalog.readmodel import CourseDef
 from lms.core import audit
@@ -173,32 +180,8 @@ def person_for_launch(
     if user is not None and (not user.active or user.erased_at is not None):
         raise _refuse("deactivated", 403, registration, f"user {user.id}")
     if user is None:
-        languages = current_app.config["LMS_LANGUAGES"]
-        locale = str(claims.get("locale") or "").replace("_", "-").split("-")[0].lower()
-        name = str(claims.get("name") or "").strip()
-        if not name:
-            name = " ".join(
-                str(claims.get(k) or "").strip() for k in ("given_name", "family_name")
-            ).strip()
-        digest = hashlib.sha256(f"{registration.issuer}\n{subject}".encode()).hexdigest()
-        user = create_user(
-            session,
-            full_name=(name or (email or "").partition("@")[0] or "LTI")[:200],
-            email=email if email and "@" in email and len(email) <= 254 else None,
-            username=None if email else f"lti-{digest[:24]}",
-            organisation=registration.organisation,
-            roles=(RoleSpec("learner"),),
-            language=locale if locale in languages else languages[0],
-        )
-        audit.record(
-            session,
-            "user.lti_created",
-            "user",
-            user.id,
-            actor_id=user.id,
-            registration=registration.id,
-        )
-    if account is None:
+        user = _new_person(session, registration, claims, email)
+    elif account is None:
         session.add(LtiAccount(issuer=registration.issuer, subject=subject, user_id=user.id))
     user.last_login_at = utcnow()
     audit.record(
@@ -211,6 +194,51 @@ def person_for_launch(
         registration=registration.id,
     )
     session.flush()
+    return user
+
+
+def _new_person(
+    session: Session, registration: LtiRegistration, claims: dict[str, Any], email: str | None
+) -> User:
+    """A new learner in the registration's organisation, linked to the platform's ``sub``.
+    Two first launches of the same person at once (two tabs): the unique keys let one
+    create the account, and the other finds it."""
+    subject = claims["sub"]
+    languages = current_app.config["LMS_LANGUAGES"]
+    locale = str(claims.get("locale") or "").replace("_", "-").split("-")[0].lower()
+    name = str(claims.get("name") or "").strip()
+    if not name:
+        name = " ".join(
+            str(claims.get(k) or "").strip() for k in ("given_name", "family_name")
+        ).strip()
+    usable_email = email if email and "@" in email and len(email) <= 254 else None
+    digest = hashlib.sha256(f"{registration.issuer}\n{subject}".encode()).hexdigest()
+    try:
+        with session.begin_nested():
+            user = create_user(
+                session,
+                full_name=(name or (usable_email or "").partition("@")[0] or "LTI")[:200],
+                email=usable_email,
+                username=None if usable_email else f"lti-{digest[:24]}",
+                organisation=registration.organisation,
+                roles=(RoleSpec("learner"),),
+                language=locale if locale in languages else languages[0],
+            )
+            session.add(LtiAccount(issuer=registration.issuer, subject=subject, user_id=user.id))
+            session.flush()
+    except (IntegrityError, AccountError) as exc:
+        account = session.scalar(
+            select(LtiAccount).where(
+                LtiAccount.issuer == registration.issuer, LtiAccount.subject == subject
+            )
+        )
+        found = session.get(User, account.user_id) if account is not None else None
+        if found is None:
+            raise _refuse("no_user", 403, registration, type(exc).__name__) from exc
+        return found
+    audit.record(
+        session, "user.lti_created", "user", user.id, actor_id=user.id, registration=registration.id
+    )
     return user
 
 

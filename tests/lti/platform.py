@@ -321,10 +321,10 @@ def make_platform_app(state: PlatformState) -> Flask:
 
 
 class Server:
-    """A WSGI app on 127.0.0.1 in a thread (one request at a time)."""
+    """A WSGI app on 127.0.0.1 in a thread (one request at a time, unless ``threaded``)."""
 
-    def __init__(self, app, port: int) -> None:
-        self.server = make_server("127.0.0.1", port, app, threaded=False)
+    def __init__(self, app, port: int, *, threaded: bool = False) -> None:
+        self.server = make_server("127.0.0.1", port, app, threaded=threaded)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 

@@ -124,3 +124,30 @@ def test_deep_linking_choice_is_verified_by_the_platform_and_launches_the_module
     assert landed.status_code == 302, landed.text
     assert landed.headers["Location"].endswith(f"/courses/{course.slug}#module-m1")
     assert refusals(app) == []
+
+
+def test_an_existing_account_is_found_by_e_mail_in_the_organisation(
+    app, tool_url, platform, registration, organisation, make_user, make_test, browser
+):
+    lotte = make_user(name="Lotte C.", email="Lotte.Claes@westhoek.be", organisation=organisation)
+    course = make_test()
+    platform.links["link-1"] = {"url": f"{tool_url}/lti/courses/{course.slug}"}
+    assert _launch(browser, platform, "link-1").status_code == 302
+    with app.app_context():
+        account = db.session.scalar(select(LtiAccount))
+        assert account.user_id == lotte.id
+        assert db.session.scalar(select(User.id).where(User.email.like("%westhoek%"))) == lotte.id
+
+
+def test_an_account_of_another_organisation_is_not_taken_over(
+    app, tool_url, platform, registration, make_organisation, make_user, make_test, browser
+):
+    elsewhere = make_organisation("Diksmuide")
+    make_user(email="lotte.claes@westhoek.be", organisation=elsewhere)
+    course = make_test()
+    platform.links["link-1"] = {"url": f"{tool_url}/lti/courses/{course.slug}"}
+    refused = _launch(browser, platform, "link-1")
+    assert refused.status_code == 403
+    assert [r["reason"] for r in refusals(app)] == ["other_organisation"]
+    with app.app_context():
+        assert db.session.scalar(select(LtiAccount)) is None

@@ -231,3 +231,49 @@ def test_login_initiation_without_a_known_platform(app, tool_url, english, query
     response = english.get(f"{tool_url}/lti/login?{query}")
     assert response.status_code in (400, 403)
     assert len(refusals(app)) == 1
+
+
+def _race(url: str, cookies, fields: dict) -> list[int]:
+    """Post the same form from two threads released together; their status codes."""
+    import threading
+
+    import requests
+
+    barrier = threading.Barrier(2)
+    codes: list[int] = []
+
+    def post() -> None:
+        session = requests.Session()
+        session.cookies.update(cookies)
+        barrier.wait()
+        answer = session.post(url, data=fields, allow_redirects=False, timeout=30)
+        codes.append(answer.status_code)
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sorted(codes)
+
+
+def test_the_same_launch_twice_at_once_is_accepted_once(app, platform, registration, course):
+    """Two copies of one launch posted at the same moment to a server with a thread per
+    request (as two gunicorn workers would get them): the nonce's unique key lets one in."""
+    from tests.lti.conftest import Browser
+    from tests.lti.platform import Server, free_port
+
+    port = free_port()
+    server = Server(app, port, threaded=True)
+    try:
+        for _ in range(5):
+            browser = Browser()
+            page = launch_form(browser, platform)
+            fields = browser.forms(page)[0]["fields"]
+            url = f"http://127.0.0.1:{port}/lti/launch"
+            assert _race(url, browser.session.cookies.copy(), fields) == [302, 403]
+    finally:
+        server.stop()
+    assert {r["reason"] for r in refusals(app)} == {"replayed"}
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(LtiAccount)) == 1
