@@ -277,3 +277,13 @@ def test_the_same_launch_twice_at_once_is_accepted_once(app, platform, registrat
     assert {r["reason"] for r in refusals(app)} == {"replayed"}
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(LtiAccount)) == 1
+
+
+def test_choosing_nothing_asks_again(app, platform, registration, course, english):
+    page = english.get(f"{platform.issuer}/course/choose-content?as=teacher-12")
+    choice = english.submit(page, 0)
+    again = english.submit(choice, extra={"resource": "no-such-course/m9"})
+    assert again.status_code == 422
+    assert 'class="error-summary"' in again.text
+    assert english.forms(again)[-1]["fields"]["context"]  # the teacher can still choose
+    assert platform.deep_link_items == []
