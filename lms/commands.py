@@ -55,6 +55,7 @@ def register(group: click.Group) -> None:
     from lms.forums.cli import forums_group
     from lms.labels.cli import labels_group
     from lms.live.cli import sessions_group
+    from lms.lti.cli import lti_group
     from lms.mail.cli import mail_group
     from lms.organisations.cli import users_group
     from lms.plans.cli import plans_group
@@ -82,6 +83,7 @@ def register(group: click.Group) -> None:
     group.add_command(labels_group)
     group.add_command(reminders_group)
     group.add_command(plans_group)
+    group.add_command(lti_group)
     group.add_command(demo_cmd)
     from lms.authoring.cli import courses_cmd, schema_cmd, validate_cmd
     from lms.versions.cli import import_cmd, publish_cmd

@@ -249,3 +249,20 @@ LMS_DATABANK_PUBLIC = True
 LMS_DATABANK_MAX_UPLOAD_MB = 10
 #: Proposals one person may send (Flask-Limiter syntax); beyond it, the "too many" page.
 LMS_DATABANK_PROPOSAL_RATE_LIMIT = "20 per hour"
+
+# LTI 1.3 (lms/lti: this LMS as a tool launched from Moodle, Canvas...; docs/lti.md) -------------
+
+#: Seconds to wait for a platform (its key set, its token and score endpoints).
+LMS_LTI_HTTP_TIMEOUT = 5
+#: How long a platform's key set is kept before it is fetched again (an unknown key id
+#: fetches it at once).
+LMS_LTI_KEY_SET_CACHE_SECONDS = 300
+#: An id_token issued longer ago than this is refused (used nonces are kept a day).
+LMS_LTI_MAX_TOKEN_AGE_SECONDS = 600
+#: How long a login started by a platform may take before its launch arrives.
+LMS_LTI_STATE_SECONDS = 600
+#: Scores posted per round of `lms lti send-scores`, tries before one is given up, and the
+#: first wait after a failure (doubled after each one, at most six hours).
+LMS_LTI_BATCH_SIZE = 50
+LMS_LTI_MAX_ATTEMPTS = 12
+LMS_LTI_RETRY_SECONDS = 30

@@ -33,6 +33,7 @@ from lms.forums.services import start_thread
 from lms.labels.services import LabelRules, LabelSettingsError, update_labels
 from lms.learning import services as learning
 from lms.learning.statuses import StatusSettings, due_day, local_today
+from lms.lti.services import save_registration
 from lms.organisations.services import create_organisation, update_organisation
 from lms.reporting.snapshots import period_of, run_snapshot_job
 
@@ -164,7 +165,26 @@ def seed_demo(session: Session, *, now: datetime | None = None) -> list[User]:
         _seed_reminders_and_plans(session, organisations, people, connectoo, now)
     more = seed_overview_demo(session, organisations, account, connectoo, now)
     seed_databank_demo(session, people, trainer)
+    seed_lti_demo(session, organisations["Veurne"])
     return [*people.values(), *more, regional, trainer, admin]
+
+
+def seed_lti_demo(session: Session, organisation) -> None:
+    """A Moodle of the region registered as an LTI platform (docs/lti.md), so that the
+    administrator's LTI page shows what a registration looks like. Its addresses are
+    examples: no launch can come from it."""
+    save_registration(
+        session,
+        None,
+        name="Moodle Regio Westhoek (demo)",
+        issuer="https://moodle.westhoek.demo",
+        client_id="Kx3mP9connectoo",
+        auth_login_url="https://moodle.westhoek.demo/mod/lti/auth.php",
+        auth_token_url="https://moodle.westhoek.demo/mod/lti/token.php",
+        key_set_url="https://moodle.westhoek.demo/mod/lti/certs.php",
+        deployment_ids=["1"],
+        organisation=organisation,
+    )
 
 
 # Databank ------------------------------------------------------------------------------------

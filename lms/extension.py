@@ -46,6 +46,7 @@ FEATURE_BLUEPRINTS: list[tuple[str, str]] = [
     ("lms.privacy.views", ""),
     ("lms.auditlog.views", "/admin/audit"),
     ("lms.versions.views", "/admin/courses"),
+    ("lms.lti.views", "/lti"),
 ]
 
 SECRET_KEY_FILE = "secret_key"

@@ -23,6 +23,7 @@ MODEL_MODULES = [
     "lms.labels.models",
     "lms.sso.models",
     "lms.databank.models",
+    "lms.lti.models",
 ]
 
 for _name in MODEL_MODULES:

@@ -34,7 +34,7 @@ from lms.assessment.models import OPEN, SUBMITTED, Accommodation, Answer, Attemp
 from lms.assessment.queries import get_accommodation, load_attempts, state_of
 from lms.catalog.queries import get_bank_def
 from lms.catalog.readmodel import ActivityDef, CourseDef
-from lms.core import audit
+from lms.core import audit, signals
 from lms.core.db import utcnow
 from lms.learning.models import Enrolment
 from lms.learning.services import record_activity_completion
@@ -263,6 +263,9 @@ def submit_attempt(
         course=course,
         activity=activity,
         now=now,
+    )
+    signals.test_submitted.send(
+        enrolment, user=user, course=course, at=now, activity=activity, attempt=attempt
     )
     if attempt.passed and activity.id in course.activities_by_id:
         # Once passed it stays passed: the completion is recorded once, as a fact.

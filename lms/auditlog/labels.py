@@ -74,6 +74,11 @@ ACTION_LABELS: dict[str, Any] = {
     # Courses
     "course.published": _l("Course version published"),
     "xapi.retry": _l("Sending learning records (xAPI) tried again"),
+    # LTI (other learning platforms that open this one)
+    "user.lti_created": _l("Account created at the first visit from another learning platform"),
+    "lti.registration_added": _l("Learning platform (LTI) registered"),
+    "lti.registration_changed": _l("Learning platform (LTI) changed"),
+    "lti.launch_refused": _l("Visit from another learning platform refused"),
 }
 
 #: What an entry is about, by target type.
@@ -93,12 +98,19 @@ TARGET_LABELS: dict[str, Any] = {
     "report": _l("Report"),
     "course": _l("Course"),
     "xapi_issue": _l("Learning records (xAPI)"),
+    "lti_registration": _l("Learning platform (LTI)"),
 }
 
 
 #: The names of the details entries carry, by key (the exports keep the keys themselves).
 DETAIL_LABELS: dict[str, Any] = {
     "address": _l("Network address"),
+    "step": _l("Step"),
+    "issuer": _l("Platform ID (issuer)"),
+    "client_id": _l("Client ID"),
+    "deployments": _l("Deployment IDs"),
+    "registration": _l("Learning platform (number)"),
+    "active": _l("Allowed"),
     "roles": _l("Roles"),
     "kind": _l("Staff member or volunteer"),
     "old": _l("Before"),

@@ -69,3 +69,12 @@ course_completed = _signals.signal(
     doc="""A course's completion rule was met for the first time (recorded once); the
     enrolment's ``completed_at`` is set. kwargs: user, course, at. Certificates listen.""",
 )
+
+# Tests ---------------------------------------------------------------------------------------
+
+test_submitted = _signals.signal(
+    "test-submitted",
+    doc="""A test attempt was submitted and scored (once per attempt), before its completion is
+    recorded. Sender: the ``Enrolment``; kwargs: user, course, at, activity (ActivityDef),
+    attempt (the scored ``Attempt``). The LTI grade passback listens.""",
+)

@@ -22,7 +22,7 @@ from lms.learning import engine, summary
 from lms.learning.models import Completion, Enrolment, SectionVisit
 from lms.learning.queries import EnrolmentView, load_records
 
-ENROLMENT_SOURCES = ("self", "manager", "admin", "assignment")
+ENROLMENT_SOURCES = ("self", "manager", "admin", "assignment", "lti")
 
 
 class LearningError(ValueError):

@@ -60,6 +60,7 @@ from lms.forums.models import (
 )
 from lms.learning.models import Completion, Enrolment, SectionVisit
 from lms.live.models import REGISTERED, LiveRegistration, LiveSession
+from lms.lti.models import LtiAccount, LtiGradeLink, LtiScore
 from lms.mail.models import OutgoingMail
 from lms.plans.models import LearningPlan, PlanGroup, PlanNudge, PlanPromptSkip
 from lms.reminders.models import Reminder, ReminderPreference, ReminderSummary
@@ -188,6 +189,14 @@ def erase_person(session: Session, person: User, *, actor: User | None = None) -
     counts["forum_reports"] = _count(
         session, delete(ForumReport).where(ForumReport.reporter_id == uid)
     )
+    links = select(LtiGradeLink.id).where(LtiGradeLink.user_id == uid).scalar_subquery()
+    counts["lti_scores"] = _count(
+        session, delete(LtiScore).where(LtiScore.grade_link_id.in_(links))
+    )
+    counts["lti_grade_links"] = _count(
+        session, delete(LtiGradeLink).where(LtiGradeLink.user_id == uid)
+    )
+    counts["lti_accounts"] = _count(session, delete(LtiAccount).where(LtiAccount.user_id == uid))
     counts["enrolments"] = _count(session, delete(Enrolment).where(Enrolment.user_id == uid))
 
     databank = erase_databank(session, uid, lambda text: _scrub(text, pattern) if text else text)

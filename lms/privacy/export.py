@@ -33,6 +33,7 @@ from lms.forums.models import ForumFollow, ForumPost, ForumProgress, ForumReport
 from lms.labels.models import CounterLabel
 from lms.learning.models import Completion, Enrolment, SectionVisit
 from lms.live.models import LiveRegistration, LiveSession
+from lms.lti.models import LtiAccount, LtiGradeLink, LtiScore
 from lms.mail.models import OutgoingMail
 from lms.plans.models import LearningPlan, PlanGroup
 from lms.reminders.models import Reminder, ReminderPreference
@@ -175,6 +176,12 @@ def collect(session: Session, person: User) -> DataExport:
         },
     )
 
+    def lti_scores(link: Any) -> dict[str, Any]:
+        scores = session.scalars(
+            select(LtiScore).where(LtiScore.grade_link_id == link.id).order_by(LtiScore.id)
+        )
+        return {"course": slugs.get(link.course_id), "scores": [row_of(x) for x in scores]}
+
     def by_user(model: Any, order: Any = None) -> Any:
         return select(model).where(model.user_id == uid).order_by(order or model.id)
 
@@ -267,6 +274,16 @@ def collect(session: Session, person: User) -> DataExport:
             "plan_experiment",
             _l("Your group in the learning-plan study"),
             _rows(session, select(PlanGroup).where(PlanGroup.enrolment_id.in_(enrolment_ids))),
+        ),
+        Section(
+            "lti_accounts",
+            _l("Other learning platforms that sent you here"),
+            _rows(session, by_user(LtiAccount)),
+        ),
+        Section(
+            "lti_results",
+            _l("Results sent back to other learning platforms"),
+            _rows(session, by_user(LtiGradeLink), lti_scores),
         ),
         Section("mails", _l("E-mails sent to you"), mails),
         Section(

@@ -18,6 +18,8 @@ from lms.catalog.queries import get_course_def
 from lms.core.db import db, utcnow
 from lms.labels.models import CounterLabel
 from lms.learning.models import Enrolment
+from lms.lti.models import LtiAccount, LtiGradeLink, LtiScore
+from lms.lti.services import save_registration
 from lms.plans.models import LearningPlan, PlanExperiment, PlanGroup
 from lms.privacy.export import collect
 from lms.reminders.models import ReminderPreference
@@ -55,6 +57,20 @@ def everything(app, rich_person):
             first_step="Module 2 openen", if_then="Als het druk is, dan na de middag.",
         ))  # fmt: skip
         issue_token(session, zoe, "reset", timedelta(hours=1))
+        platform = save_registration(
+            session, None, name="Moodle", issuer="https://moodle.example.be", client_id="c1",
+            auth_login_url="https://moodle.example.be/auth", key_set_url="https://moodle.example.be/k",
+            auth_token_url="https://moodle.example.be/token", deployment_ids=["1"],
+            organisation=zoe.organisation,
+        )  # fmt: skip
+        session.add(LtiAccount(issuer=platform.issuer, subject="u-17", user_id=zoe.id))
+        link = LtiGradeLink(
+            registration_id=platform.id, user_id=zoe.id, course_id=enrolment.course_id,
+            resource_link_id="r1", subject="u-17", lineitem_url="https://moodle.example.be/li/1",
+        )  # fmt: skip
+        session.add(link)
+        session.flush()
+        session.add(LtiScore(grade_link_id=link.id, payload={"scoreGiven": 80}))
         course = get_course_def(session, "connectoo")
         label = CounterLabel(
             code="LBLTEST00001",
