@@ -61,7 +61,7 @@ GROWTH_PAGES = ("dashboard", "people", "people.csv", "people.xlsx", "overview")
 PAGE_KEYS = (
     "login", "my", "course", "lesson", "answer", "submit", "dashboard", "people",
     "people.csv", "people.xlsx", "big.csv", "big.xlsx", "overview", "verify", "thread",
-    "search",
+    "search", "search.varied",
 )  # fmt: skip
 
 
@@ -410,7 +410,7 @@ def build_pages(base: str, facts: dict) -> list[Page]:
     # The thread page, by learners of the thread's organisation (it marks posts read).
     threads = [f"/courses/connectoo/forums/{a}/threads/{t}" for a, t, _ in facts["threads"]]
     pages.append(Page("thread", "Forum thread page", each(threads[:1])))
-    pages.append(search_page(get, cookies))
+    pages.extend(search_page(get, cookies))
     return pages
 
 
@@ -423,11 +423,37 @@ SEARCHES = (
 )
 
 
-def search_page(get, cookies) -> Page:
-    """The databank's search page: a query with a filter, by signed-in learners."""
-    return Page(
-        "search", "Databank search (word + filter)", [get(p, c) for p in SEARCHES for c in cookies]
-    )
+#: Words of the generated resources' titles (lms.synthetic) and the filters, for the varied
+#: searches: 18 words x 16 filters = 288 different pages, asked in turn, so the rendered
+#: filters that each worker keeps (the last 100) never serve twice: the first-time path.
+VARIED_WORDS = (
+    "itsme", "csam", "ebox", "mypension", "myminfin", "gezondheid", "e-mail", "videobellen",
+    "veilig", "smartphone", "bankieren", "vaardigheden", "eid", "overheidsdiensten",
+    "manuel", "vid%C3%A9o", "exercices", "questionnaire",
+)  # fmt: skip
+VARIED_FILTERS = (
+    "type=manual", "type=video", "type=exercise", "type=website", "group=older_people",
+    "group=newcomers", "group=low_literacy", "group=everyone", "language=nl", "language=fr",
+    "language=de", "theme=itsme", "theme=email", "theme=eid", "sort=added", "sort=type",
+)  # fmt: skip
+
+
+def search_page(get, cookies) -> list[Page]:
+    """The databank's search page: a query with a filter, by signed-in learners; the same
+    four searches again and again, and 288 different ones in turn."""
+    varied = [f"/databank/?q={w}&{f}" for w in VARIED_WORDS for f in VARIED_FILTERS]
+    return [
+        Page(
+            "search",
+            "Databank search (word + filter)",
+            [get(p, c) for p in SEARCHES for c in cookies],
+        ),
+        Page(
+            "search.varied",
+            "Databank search, 288 different searches in turn",
+            [get(p, cookies[i % len(cookies)]) for i, p in enumerate(varied)],
+        ),
+    ]
 
 
 # wrk ---------------------------------------------------------------------------------------------
@@ -789,13 +815,14 @@ def targets(runs: list[Run]) -> list[str]:
             big = int(run.facts.get("largest organisation", "0"))
             ok = r[key].p95 < 2000 if big >= 2000 else None
             check(ok, f"{label}: {r[key].title} p95 {r[key].p95:.0f} ms (target < 2 s for 2,000)")
-        if "search" in r:
-            ok = r["search"].p95 < 50 if run.learners >= 10_000 else None
-            check(
-                ok,
-                f"{label}: {r['search'].title} p95 {r['search'].p95:.0f} ms "
-                "(target < 50 ms over 10,000 resources)",
-            )
+        for key in ("search", "search.varied"):
+            if key in r:
+                ok = r[key].p95 < 50 if run.learners >= 10_000 else None
+                check(
+                    ok,
+                    f"{label}: {r[key].title} p95 {r[key].p95:.0f} ms "
+                    "(target < 50 ms over 10,000 resources)",
+                )
         rss = max(x.rss_mb for x in r.values())
         ok = rss < 150 if run.learners >= 100_000 else (False if rss >= 150 else None)
         check(ok, f"{label}: peak RSS per worker {rss:.0f} MB (target < 150 MB at 100,000)")
