@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from lms.core.i18n import current_language
 from lms.core.i18n import lazy_gettext as _l
 
 TYPE_LABELS = {
@@ -66,15 +67,22 @@ def value_label(facet: str, value: str) -> str:
     return str(VALUE_LABELS.get(facet, {}).get(value, value))
 
 
+#: Labels translated, by (language, facet, value): the catalogues do not change while the
+#: LMS runs, and a search page shows a hundred of them.
+_translated: dict[tuple[str, str, str], str] = {}
+
+
 def page_labels() -> Callable[[str, str], str]:
-    """``value_label`` for one page: each label translated once, however many rows show it."""
-    translated: dict[tuple[str, str], str] = {}
+    """``value_label`` for the current language: each label translated once per process."""
+    language = current_language()
 
     def label(facet: str, value: str) -> str:
-        key = (facet, value)
-        found = translated.get(key)
+        key = (language, facet, value)
+        found = _translated.get(key)
         if found is None:
-            found = translated[key] = value_label(facet, value)
+            found = value_label(facet, value)
+            if value in VALUE_LABELS.get(facet, ()):  # a known value (organisations: none)
+                _translated[key] = found
         return found
 
     return label

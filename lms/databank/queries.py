@@ -18,7 +18,7 @@ from itertools import islice
 from typing import Any
 
 from sqlalchemy import any_, func, intersect, select
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy.orm import Session
 
 from lms.authoring.resources import MATERIAL_LANGUAGES, TARGET_GROUPS, THEMES, TYPES
 from lms.catalog.models import Course, CourseVersion
@@ -50,6 +50,18 @@ VOCABULARY: dict[str, tuple[str, ...] | None] = {
     "organisation": None,  # free text: any value that a resource has
 }
 SORTS = ("title", "organisation", "type", "added")
+#: What a row of results shows (lms/databank/rows.py reads these names).
+TABLE_COLUMNS = (
+    Resource.id,
+    Resource.slug,
+    Resource.title_nl,
+    Resource.title_fr,
+    Resource.title_de,
+    Resource.title_en,
+    Resource.organisation_name,
+    Resource.type,
+    Resource.target_groups,
+)
 PER_PAGE = 25
 MAX_FILTER_VALUES = 20
 
@@ -197,7 +209,7 @@ def _page(
     words: frozenset[int] | None,
     language: str,
     per_page: int,
-) -> Page[Resource]:
+) -> Page[Any]:
     matched = _narrowed(index, search, words)
     total = len(matched)
     # A page past the end shows the last page (a bookmarked search that got shorter).
@@ -208,21 +220,10 @@ def _page(
         wanted = order[start : start + per_page]
     else:
         wanted = list(islice((i for i in order if i in matched), start, start + per_page))
-    # The columns the results table shows, no more (descriptions and keywords are JSON to
-    # decode); reading another one raises instead of costing a query per row.
-    shown = load_only(
-        Resource.slug,
-        Resource.title_nl,
-        Resource.title_fr,
-        Resource.title_de,
-        Resource.title_en,
-        Resource.organisation_name,
-        Resource.type,
-        Resource.target_groups,
-        raiseload=True,
-    )
-    statement = select(Resource).options(shown).where(Resource.id.in_(wanted))
-    found = {r.id: r for r in session.scalars(statement)}
+    # The columns the results table shows (rows.py), as plain rows: no descriptions or
+    # keywords to decode, no objects to build (a third of the search's own time before).
+    statement = select(*TABLE_COLUMNS).where(Resource.id.in_(wanted))
+    found = {r.id: r for r in session.execute(statement)}
     items = [found[i] for i in wanted if i in found]
     return Page(items=items, total=total, page=page, per_page=per_page)
 
@@ -231,7 +232,7 @@ def _page(
 class Results:
     """A search's page of results; its facet counts are counted when asked for."""
 
-    page: Page[Resource]
+    page: Page[Any]  # rows of TABLE_COLUMNS
     index: FacetIndex
     search: Search
     words: frozenset[int] | None
@@ -259,7 +260,8 @@ def facet_counts(session: Session, search: Search) -> dict[str, dict[str, int]]:
 
 def run_search(
     session: Session, search: Search, language: str, per_page: int = PER_PAGE
-) -> Page[Resource]:
+) -> Page[Any]:
+    """A page of results: rows of TABLE_COLUMNS."""
     index = facet_index(session)
     return _page(session, index, search, _word_ids(session, index, search), language, per_page)
 
