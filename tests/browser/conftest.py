@@ -19,6 +19,9 @@ from lms.core.migrate import upgrade
 from lms.demo import DEMO_PASSWORD, seed_demo
 from tests.conftest import REPO
 
+# A real Ralph LRS and Ralph's own Python, for the cmi5 units' statements (as tests/xapi).
+from tests.xapi.conftest import ralph, ralph_python  # noqa: F401
+
 CHROMIUM = "/usr/bin/chromium"
 #: Organisations without assignment rules (see live_app); the first is live_user's default.
 PRACTICE_ORGANISATIONS = ("Oefenstad", "Oefendorp")

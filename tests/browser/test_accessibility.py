@@ -33,6 +33,7 @@ NOT_LEARNER_PAGES = {
     "lms.badges.key": "JSON for verifiers",
     "lms.badges.revocations": "JSON for verifiers",
     "lms.badges.image": "an image, not a page",
+    "lms.lti.jwks": "JSON for platforms (the tool's public key)",
 }
 NOT_LEARNER_PREFIXES = (
     "lms.admin.",
@@ -73,6 +74,8 @@ def learner_urls(app) -> list[str]:
         "slug": "connectoo",
         "section_id": "m1-l1-drie-kloven",
         "activity_id": "m1-forum",
+        "module_id": "m1",  # an LTI link to a module: redirects to the course page
+        "registration_id": "1",  # an administrator's page (LTI platforms): the 403 page
         "department_id": "1",  # a coordinator's page: a learner gets the 403 page
     }
     urls = []

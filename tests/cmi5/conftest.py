@@ -13,9 +13,6 @@ from flask import Flask
 from lxml import etree
 
 from lms.commands import lms_group
-
-# Chromium for the browser tests, as tests/browser starts it.
-from tests.browser.conftest import browser, new_page  # noqa: F401
 from tests.cmi5.content import write_content
 
 # A real Ralph LRS and Ralph's own Python (its strict statement model), as the xAPI tests use.
