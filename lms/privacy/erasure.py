@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import gc
 import logging
 import re
 import time
@@ -397,7 +398,10 @@ def clean_up_after_erasure(
         notes.append(f"databank files removed: {len(report.databank_files)}")
     if engine.dialect.name == "sqlite" and vacuum:
         # Idle pooled connections are closed first: a statement one of them left unfinished
-        # would keep a read mark in the write-ahead log and stop it being emptied.
+        # would keep a read mark in the write-ahead log and stop it being emptied. A
+        # connection whose owner was dropped without closing it (a response never closed)
+        # goes back to the pool only when the garbage collector finds it: collect first.
+        gc.collect()
         engine.dispose(close=True)
         raw = engine.raw_connection()
         try:
