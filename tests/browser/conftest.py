@@ -187,6 +187,13 @@ def live_user(live_app):
     return make
 
 
+def enrol(page) -> None:
+    """Press the course page's enrol button and wait until the page it leads to has loaded,
+    so the next step never acts on the page the browser is leaving."""
+    with page.expect_navigation():
+        page.locator("form[action$='/enrol'] button").click()
+
+
 def skip_plan_prompt(page) -> None:
     """Starting a course shows the learning-plan prompt first (lms.plans): skip it, as a
     person in a hurry does, and go on where they were going."""

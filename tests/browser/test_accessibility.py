@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import enrol, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -110,7 +110,7 @@ def test_no_axe_violations_on_learner_pages(live_app, live_server, new_page, liv
     problems = {"/login": run_axe(page)}
     log_in(page, live_server, live_user(language=language))
     page.goto(f"{live_server}/courses/connectoo")
-    page.locator("form[action$='/enrol'] button").click()
+    enrol(page)
     urls = learner_urls(live_app)
     assert len(urls) >= 5
     for url in urls:

@@ -14,7 +14,7 @@ from lms.accounts.models import User
 from lms.assessment.models import OPEN, Attempt
 from lms.core.db import db
 from tests.assessment.conftest import bank_yaml
-from tests.browser.conftest import log_in
+from tests.browser.conftest import enrol, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -97,7 +97,7 @@ def shows_right_answer(page, question: dict) -> bool:
 
 def enrol_and_open_test(page, base: str) -> None:
     page.goto(f"{base}/courses/connectoo")
-    page.locator("form[action$='/enrol'] button").click()
+    enrol(page)
     page.goto(f"{base}{TEST}")
     page.locator(f"form[action='{TEST}/start'] button").click()
     page.wait_for_url(f"{base}{TEST}/question?n=1")
@@ -245,6 +245,7 @@ def test_no_axe_violations_on_test_pages(
     page.goto(f"{live_server}{base}/question?n={number}")
     page.locator("#answer").fill("vier")
     page.locator("button[name=go]").first.click()
+    page.wait_for_load_state()
     assert page.locator(".error-summary").count() == 1
     problems["question with an error"] = run_axe(page)
     page.goto(f"{live_server}{base}/review")

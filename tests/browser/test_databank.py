@@ -52,6 +52,7 @@ def test_search_star_propose_approve_find(live_server, new_page, live_user):
     assert page.url == url_before  # updated in place
     assert first.locator(".star-icon").inner_text() == "★"
     page.get_by_role("link", name="Mijn favorieten").first.click()
+    page.wait_for_load_state()
     assert page.get_by_role("link", name=title).count() == 1
     problems["favourites nl"] = axe(page)
     page.get_by_role("link", name=title).click()
@@ -66,6 +67,7 @@ def test_search_star_propose_approve_find(live_server, new_page, live_user):
     page.get_by_role("button", name="Aan de lijst toevoegen").click()
     page.goto(f"{base}/lists")
     page.get_by_role("link", name="Voor het digicafé van woensdag").click()
+    page.wait_for_load_state()
     assert page.get_by_role("link", name=title).count() == 1
     page.get_by_role("button", name=re.compile("^Delen met mijn collega")).click()
     problems["list nl"] = axe(page)

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import log_in, skip_plan_prompt
+from tests.browser.conftest import enrol, log_in, skip_plan_prompt
 from tests.browser.test_accessibility import run_axe
 
 pytestmark = pytest.mark.browser
@@ -17,7 +17,7 @@ FORUM = "/courses/connectoo/activities/m1-forum"
 
 def enrol_and_open_forum(page, base):
     page.goto(f"{base}/courses/connectoo")
-    page.locator("form[action$='/enrol'] button").click()
+    enrol(page)
     skip_plan_prompt(page)
     page.locator("#module-m1 a", has_text=re.compile("Forum")).click()
     page.wait_for_url(re.compile(r"/forums/m1-forum$"))
@@ -57,6 +57,7 @@ def test_post_reply_and_moderate(live_server, new_page, live_user):
     moderator.locator(".post").nth(1).get_by_role(
         "button", name=re.compile("Hide|Verbergen")
     ).click()
+    moderator.wait_for_load_state()
     assert moderator.locator(".post-hidden").count() == 1
 
     page.goto(thread_url)

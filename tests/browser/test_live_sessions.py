@@ -12,7 +12,7 @@ import pytest
 
 from lms.core.db import db
 from lms.live.dates import to_utc
-from tests.browser.conftest import log_in, skip_plan_prompt
+from tests.browser.conftest import enrol, log_in, skip_plan_prompt
 from tests.browser.test_accessibility import run_axe
 
 pytestmark = pytest.mark.browser
@@ -68,7 +68,7 @@ def test_register_download_invitation_attend_and_complete(
     page = new_page()
     log_in(page, live_server, live_user())
     page.goto(f"{live_server}/courses/{mini_course}")
-    page.locator("form[action$='/enrol'] button").click()
+    enrol(page)
     skip_plan_prompt(page)
     page.locator("#module-w1 a", has_text="Webinar verbindend communiceren").click()
     page.wait_for_url(re.compile(r"/sessions/w1-webinar$"))
@@ -93,6 +93,7 @@ def test_register_download_invitation_attend_and_complete(
     trainer_page.locator(".session").last.locator("a[href$='/attendance']").click()
     trainer_page.get_by_label(name).check()
     trainer_page.locator("form[action$='/attendance'] button").click()
+    trainer_page.wait_for_load_state()
     assert trainer_page.locator(".tag-green").count() >= 1
 
     page.goto(f"{live_server}/courses/{mini_course}")
@@ -119,7 +120,7 @@ def test_no_axe_violations_on_session_pages(
     learner = new_page(language=language)
     log_in(learner, live_server, live_user(language=language))
     learner.goto(f"{live_server}/courses/{mini_course}")
-    learner.locator("form[action$='/enrol'] button").click()
+    enrol(learner)
     learner.goto(live_server + ACTIVITY)
     problems["dates"] = run_axe(learner)
     learner.locator(".session").last.locator("form[action$='/register'] button").click()

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import log_in, skip_plan_prompt
+from tests.browser.conftest import enrol, log_in, skip_plan_prompt
 from tests.browser.test_assessment import TEST, answer_and_continue, choose, open_snapshot
 
 pytestmark = pytest.mark.browser
@@ -18,17 +18,25 @@ def test_connectoo_module_1_end_to_end(live_app, live_server, new_page, live_use
     page = new_page()
     log_in(page, live_server, login)
     page.goto(f"{live_server}/courses/connectoo")
-    page.locator("form[action$='/enrol'] button").click()
+    enrol(page)
     skip_plan_prompt(page)
 
     # 1. The e-learning: every section, by following "Volgende" to the end.
-    page.locator("#module-m1 a", has_text="Digitale inclusie en de digitale sleutels").click()
+    # Each click waits for the next page to load: counting the links while the browser is
+    # still between two pages could find none and leave the loop early.
+    with page.expect_navigation():
+        page.locator("#module-m1 a", has_text="Digitale inclusie en de digitale sleutels").click()
+    sections = 1
     for _ in range(40):
         next_link = page.locator("a[rel=next]")
         if next_link.count() == 0:
             break
-        next_link.click()
-    page.locator(".pager a.button").last.click()  # "Afronden en terug naar de module"
+        with page.expect_navigation():
+            next_link.click()
+        sections += 1
+    assert sections == 13, f"followed 'Volgende' through {sections} sections, expected 13"
+    with page.expect_navigation():
+        page.locator(".pager a.button").last.click()  # "Afronden en terug naar de module"
     module = page.locator("#module-m1")
     assert "13 van 13 delen" in module.inner_text()
 
@@ -39,6 +47,7 @@ def test_connectoo_module_1_end_to_end(live_app, live_server, new_page, live_use
         "Ik hielp een meneer met **itsme** activeren, stap voor stap."
     )
     page.get_by_role("button", name=re.compile(r"^(Plaatsen|Post)$")).click()
+    page.wait_for_load_state()
     assert page.locator(".post").count() == 1
 
     # 3. The test, answered right.

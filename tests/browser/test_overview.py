@@ -60,6 +60,7 @@ def test_the_admin_opens_sorts_and_exports_the_national_overview(live_server, ne
     chart.screenshot(path=str(tmp_path / "overview-chart.png"))
     page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
     page.get_by_text("De cijfers per maand").first.click()
+    page.wait_for_load_state()
     assert page.locator("#target-table-connectoo tbody tr").count() >= 3
 
     # Sort by certified: the most first, the groups stay, the agency under De Panne.

@@ -66,6 +66,7 @@ def test_no_axe_violations_on_the_privacy_and_audit_pages(
     problems["audit log"] = axe_problems(admin)
     admin.locator("#filter-action").select_option("user.erase")
     admin.locator("form[role=search] button[type=submit]").click()
+    admin.wait_for_load_state()
     assert admin.locator("#audit-table tbody tr").count() >= 1
     problems["audit log filtered"] = axe_problems(admin)
     admin.goto(f"{live_server}/admin/audit/?from=2026-02-30&actor=99999999999")

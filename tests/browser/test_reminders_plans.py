@@ -16,7 +16,7 @@ from lms.accounts.models import User
 from lms.core.db import db
 from lms.mail.models import OutgoingMail
 from lms.reminders.models import MANUAL, Reminder
-from tests.browser.conftest import log_in
+from tests.browser.conftest import enrol, log_in
 from tests.browser.test_accessibility import run_axe
 
 pytestmark = pytest.mark.browser
@@ -122,7 +122,7 @@ def test_no_axe_violations_on_the_new_pages(live_app, live_server, new_page, liv
     learner = new_page(language=language)
     log_in(learner, live_server, live_user(organisation="Koksijde", language=language))
     learner.goto(f"{live_server}/courses/connectoo")
-    learner.locator("form[action$='/enrol'] button").click()
+    enrol(learner)
     problems["prompt"] = axe_problems(learner)
     learner.locator("form[action*='/plan?'] button[type=submit]").first.click()
     problems["prompt with errors"] = axe_problems(learner)
@@ -170,7 +170,7 @@ def test_the_prompt_and_the_preview_at_320_pixels(live_server, new_page, live_us
     learner = new_page(width=320)
     log_in(learner, live_server, live_user(organisation="Koksijde"))
     learner.goto(f"{live_server}/courses/connectoo")
-    learner.locator("form[action$='/enrol'] button").click()
+    enrol(learner)
     _no_horizontal_scroll(learner)
     learner.screenshot(path=str(SHOTS / "plan-prompt-320.png"), full_page=True)
     coordinator = new_page(width=320)

@@ -131,6 +131,7 @@ def test_no_axe_violations_on_the_sign_in_pages(
             visitor.locator("input[name=login]").fill(name)
             visitor.locator("input[name=password]").fill("fout wachtwoord")
             visitor.locator("main form button[type=submit]").click()
+            visitor.wait_for_load_state()
         assert visitor.locator("main h1").count() == 1
         problems["wait"] = axe_problems(visitor)
     finally:
