@@ -4,17 +4,21 @@ each with what to do. Exit status 1 when there is a problem (notes do not count)
 What it looks at: the database and schema (the readiness checks of ``/readyz``), e-mail,
 the public address, SQLite or in-memory rate limits under several web workers
 (``LMS_WORKERS``, the number ``lms serve`` starts), the certificate signing key's backup,
-debug mode, the secret key's length, and whether every LRS answers.
+debug mode, the secret key's length, whether every LRS answers, and what LTI 1.3 launches
+need (https on both sides, one tool key on every host).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 from flask import Config, Flask
 from flask.helpers import get_debug_flag
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from lms import config as defaults
 from lms.certification.health import key_backup_problem
@@ -24,6 +28,7 @@ from lms.xapi.transport import XAPI_VERSION, endpoints_from_config
 
 MIN_SECRET_KEY_LENGTH = 32
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+LOCAL_NAMES = ("127.0.0.1", "localhost", "::1")
 
 
 @dataclass(frozen=True)
@@ -222,6 +227,78 @@ def check_lrs(app: Flask) -> list[Finding]:
     return found
 
 
+def _plain_http(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme == "http" and (parts.hostname or "") not in LOCAL_NAMES
+
+
+def check_lti(app: Flask) -> list[Finding]:
+    """Only when platforms are registered: this site must be https (the launch's state cookie
+    comes back with the platform's cross-site POST only when it is ``SameSite=None; Secure``),
+    the platform's addresses too (a key set fetched over plain http can be swapped on the
+    way), and every host must sign with the same tool key."""
+    from lms.lti.keys import key_path
+    from lms.lti.models import LtiRegistration
+
+    session = app.extensions["lms"].session_factory()
+    try:
+        registrations = session.execute(
+            select(
+                LtiRegistration.id,
+                LtiRegistration.name,
+                LtiRegistration.key_set_url,
+                LtiRegistration.auth_login_url,
+                LtiRegistration.auth_token_url,
+            )
+            .where(LtiRegistration.active.is_(True))
+            .order_by(LtiRegistration.id)
+        ).all()
+    except SQLAlchemyError:
+        return []  # no schema yet: check_database says so
+    finally:
+        session.rollback()
+        session.close()
+    if not registrations:
+        return []
+    found = []
+    base = str(app.config["LMS_BASE_URL"])
+    if not base.startswith("https://"):
+        found.append(
+            _problem(
+                f"{len(registrations)} LTI platform(s) may launch this site, but LMS_BASE_URL "
+                f"({base}) is not https: browsers drop the login's state cookie on the "
+                "platform's cross-site POST, so every launch is refused.",
+                "Serve the LMS over https and set LMS_BASE_URL to its https:// address.",
+            )
+        )
+    for registration in registrations:
+        fields = (
+            ("key set URL", registration.key_set_url),
+            ("login URL", registration.auth_login_url),
+            ("token URL", registration.auth_token_url),
+        )
+        plain = [f"{name} {url}" for name, url in fields if _plain_http(url)]
+        if plain:
+            found.append(
+                _problem(
+                    f"The LTI platform '{registration.name}' is registered with plain http "
+                    f"addresses ({'; '.join(plain)}): whoever sits on the way could swap its "
+                    "keys and launch as anyone, or read the grade service's tokens.",
+                    f"Ask the platform for its https addresses and change them at "
+                    f"/lti/admin/{registration.id}.",
+                )
+            )
+    found.append(
+        Finding(
+            "note",
+            f"LTI: {len(registrations)} platform(s) registered. Every host must have the same "
+            f"tool key, {key_path(app)}: copy it with the secret key when you add a host "
+            "(platforms accept grade messages signed with the key they know).",
+        )
+    )
+    return found
+
+
 def run_checks(app: Flask, *, workers: int) -> list[Finding]:
     found: list[Finding] = []
     for check in (
@@ -232,6 +309,7 @@ def run_checks(app: Flask, *, workers: int) -> list[Finding]:
         check_debug,
         check_secret_key,
         check_lrs,
+        check_lti,
     ):
         found += check(app)
     found += check_workers(app, workers)

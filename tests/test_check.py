@@ -213,3 +213,48 @@ def test_a_schema_behind_the_code(app, monkeypatch):
     [problem] = problems(output)
     assert "The readiness check 'migrations' fails" in problem
     assert "what to do: Run `lms db upgrade`." in output
+
+
+def _register_platform(app, organisation, base: str, name: str = "Moodle Westhoek"):
+    from lms.core.db import db
+    from lms.lti.services import save_registration
+
+    with app.app_context():
+        registration = save_registration(
+            db.session, None, name=name, issuer=base, client_id=f"tool-{name}",
+            auth_login_url=f"{base}/auth.php", auth_token_url=f"{base}/token.php",
+            key_set_url=f"{base}/certs.php", deployment_ids=["1"],
+            organisation=db.session.merge(organisation),
+        )  # fmt: skip
+        db.session.commit()
+        return registration.id
+
+
+def test_lti_is_only_looked_at_when_a_platform_is_registered(app, make_organisation):
+    assert "LTI" not in check(app)[1]
+    _register_platform(app, make_organisation(), "https://moodle.westhoek.be")
+    code, output = check(app)
+    assert code == 0, output
+    assert "note: LTI: 1 platform(s) registered. Every host must have the same tool key" in output
+    assert "lti-keys/tool.pem" in output
+
+
+def test_lti_over_plain_http(app, make_organisation):
+    registration_id = _register_platform(
+        app, make_organisation(), "http://moodle.westhoek.be", name="Oude Moodle"
+    )
+    _register_platform(app, make_organisation("Koksijde"), "http://127.0.0.1:8123", name="Test")
+    app.config["LMS_BASE_URL"] = "http://leren.example.be"
+    code, output = check(app)
+    assert code == 1
+    found = problems(output)
+    assert any(
+        "2 LTI platform(s) may launch this site, but LMS_BASE_URL (http://leren.example.be) "
+        "is not https" in p
+        for p in found
+    ), found
+    [platform] = [p for p in found if "registered with plain http" in p]
+    # The http platform on this machine is a test set-up, not a risk on the network.
+    assert "'Oude Moodle'" in platform and "Test" not in platform
+    assert "key set URL http://moodle.westhoek.be/certs.php" in platform
+    assert f"change them at /lti/admin/{registration_id}." in output
