@@ -21,9 +21,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
+from sqlalchemy import or_, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from lms.core.db import utcnow
 
 
 class WorkerAlreadyRunning(RuntimeError):
@@ -73,3 +78,39 @@ def single_worker(engine: Engine, kind: str) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def claim_rows(
+    session: Session,
+    model: Any,
+    *conditions: Any,
+    worker: str,
+    limit: int,
+    held: timedelta,
+    **values: Any,
+) -> list[int]:
+    """Claim up to ``limit`` rows of an outbox ``model`` (ids in order) for ``worker``; commits.
+
+    A row is free when it meets ``conditions`` and is unclaimed or its claim expired (its
+    worker died). On PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets several workers claim at the
+    same moment without waiting for each other or taking the same rows. The claimed rows get
+    ``claimed_by``, ``claimed_until`` and any other ``values``."""
+    now = utcnow()
+    ids = list(
+        session.scalars(
+            select(model.id)
+            .where(*conditions, or_(model.claimed_until.is_(None), model.claimed_until < now))
+            .order_by(model.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    if ids:
+        session.execute(
+            update(model)
+            .where(model.id.in_(ids))
+            .values(claimed_by=worker, claimed_until=now + held, **values)
+            .execution_options(synchronize_session=False)
+        )
+    session.commit()
+    return ids

@@ -24,7 +24,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from lms.core.db import utcnow
-from lms.core.workers import lease, worker_id
+from lms.core.workers import claim_rows, lease, worker_id
 from lms.lti import claims as c
 from lms.lti.keys import sign
 from lms.lti.models import LtiGradeLink, LtiNonce, LtiRegistration, LtiScore
@@ -108,30 +108,19 @@ def post_score(app: Flask, token: str, link: LtiGradeLink, score: LtiScore) -> N
 def claim_batch(
     session: Session, *, worker: str, limit: int, max_attempts: int, held: timedelta
 ) -> list[int]:
+    """Claim up to ``limit`` due scores for ``worker``, counting the attempt; commits."""
     now = utcnow()
-    ids = list(
-        session.scalars(
-            select(LtiScore.id)
-            .where(
-                LtiScore.sent_at.is_(None),
-                LtiScore.attempts < max_attempts,
-                or_(LtiScore.next_attempt_at.is_(None), LtiScore.next_attempt_at <= now),
-                or_(LtiScore.claimed_until.is_(None), LtiScore.claimed_until < now),
-            )
-            .order_by(LtiScore.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
+    return claim_rows(
+        session,
+        LtiScore,
+        LtiScore.sent_at.is_(None),
+        LtiScore.attempts < max_attempts,
+        or_(LtiScore.next_attempt_at.is_(None), LtiScore.next_attempt_at <= now),
+        worker=worker,
+        limit=limit,
+        held=held,
+        attempts=LtiScore.attempts + 1,
     )
-    if ids:
-        session.execute(
-            update(LtiScore)
-            .where(LtiScore.id.in_(ids))
-            .values(claimed_by=worker, claimed_until=now + held, attempts=LtiScore.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
-    session.commit()
-    return ids
 
 
 def backoff(attempts: int, base: float) -> timedelta:

@@ -17,11 +17,11 @@ from typing import Any
 
 from flask import Flask, current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import or_, select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from lms.core.db import utcnow
-from lms.core.workers import lease, worker_id
+from lms.core.workers import claim_rows, lease, worker_id
 from lms.mail.models import OutgoingMail
 
 
@@ -97,35 +97,17 @@ BACKENDS = {"file": FileBackend, "smtp": SMTPBackend}
 def claim_batch(
     session: Session, *, worker: str, limit: int, max_attempts: int, lease: timedelta
 ) -> list[int]:
-    """Claim up to ``limit`` unsent messages for ``worker`` (ids in order); commits.
-
-    Free messages are unsent, not given up, and unclaimed or with an expired claim (their
-    worker died). On PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets several workers claim at the
-    same moment without waiting for each other or taking the same rows.
-    """
-    now = utcnow()
-    ids = list(
-        session.scalars(
-            select(OutgoingMail.id)
-            .where(
-                OutgoingMail.sent_at.is_(None),
-                OutgoingMail.attempts < max_attempts,
-                or_(OutgoingMail.claimed_until.is_(None), OutgoingMail.claimed_until < now),
-            )
-            .order_by(OutgoingMail.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
+    """Claim up to ``limit`` unsent messages for ``worker`` (ids in order); commits. Free
+    messages are unsent and not given up (``core.workers.claim_rows``)."""
+    return claim_rows(
+        session,
+        OutgoingMail,
+        OutgoingMail.sent_at.is_(None),
+        OutgoingMail.attempts < max_attempts,
+        worker=worker,
+        limit=limit,
+        held=lease,
     )
-    if ids:
-        session.execute(
-            update(OutgoingMail)
-            .where(OutgoingMail.id.in_(ids))
-            .values(claimed_by=worker, claimed_until=now + lease)
-            .execution_options(synchronize_session=False)
-        )
-    session.commit()
-    return ids
 
 
 def _still_mine(session: Session, mail_id: int, worker: str, lease: timedelta) -> bool:
