@@ -31,7 +31,7 @@ def lms_commands() -> list[tuple[str, list[str]]]:
 
 
 def test_every_unit_runs_an_lms_command():
-    assert len(UNITS) == 12  # web, mail, xapi, lti scores and eight jobs
+    assert len(UNITS) == 13  # web, mail, xapi, lti scores and nine jobs
     for unit in UNITS:
         text = unit.read_text()
         assert "ExecStart=/srv/lms/.venv/bin/lms " in text
