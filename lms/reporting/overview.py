@@ -219,15 +219,16 @@ def enrolment_facts(
     # one has passed its last valid day.
     certificates = (
         select(
-            Certificate.user_id,
             Certificate.course_id,
+            Certificate.user_id,
             func.max(
                 _bit(or_(Certificate.valid_until.is_(None), Certificate.valid_until >= today))
             ).label("current"),
             func.max(_bit(Certificate.valid_until < today)).label("lapsed"),
         )
         .where(Certificate.status == VALID)
-        .group_by(Certificate.user_id, Certificate.course_id)
+        # In the order of the index made for it (``ix_lms_certificate_facts``).
+        .group_by(Certificate.course_id, Certificate.user_id)
         .subquery()
     )
     certified = certificates.c.current == 1

@@ -23,12 +23,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select
+from sqlalchemy import String, case, func, select, type_coerce
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeDecorator
 
 from lms.catalog.readmodel import CourseDef
 from lms.certification.models import VALID, Certificate
@@ -146,21 +147,50 @@ def _next_month(day: date) -> date:
 
 def first_certified_days(
     session: Session, course_ids: Sequence[int], timezone: str
-) -> dict[int, list[date]]:
-    """Per course: the day each certified person first completed it (one query)."""
+) -> dict[int, Counter[date]]:
+    """Per course: how many certified people first completed it on each (local) day, from
+    one query with a row per certified person.
+
+    At 100,000 learners that is some 27,000 rows, and turning each into a day was 40 % of the
+    overview's time. So the moments come without the ORM's type conversion (PostgreSQL
+    gives datetimes, SQLite its stored text, read with ``fromisoformat``), and each distinct
+    UTC quarter of an hour is turned into a local day once: time zones are whole quarters of
+    an hour away from UTC, so a day never begins inside one."""
     if not course_ids:
         return {}
+    first = func.min(Certificate.completed_at)
     rows = session.execute(
-        select(Certificate.course_id, Certificate.user_id, func.min(Certificate.completed_at))
+        select(Certificate.course_id, type_coerce(first, _Raw()))
         .where(Certificate.course_id.in_(list(course_ids)))
         .group_by(Certificate.course_id, Certificate.user_id)
         .having(func.sum(case((Certificate.status == VALID, 1), else_=0)) > 0)
     )
     zone = ZoneInfo(timezone)
-    days: dict[int, list[date]] = {}
-    for course_id, _user_id, completed_at in rows:
-        days.setdefault(course_id, []).append(_local_day(completed_at, zone))
+    per_quarter: dict[tuple[date, int, int], date] = {}
+    days: dict[int, Counter[date]] = {}
+    for course_id, value in rows:
+        moment = _moment(value)
+        key = (moment.date(), moment.hour, moment.minute // 15)
+        day = per_quarter.get(key)
+        if day is None:
+            day = per_quarter[key] = _local_day(moment, zone)
+        days.setdefault(course_id, Counter())[day] += 1
     return days
+
+
+class _Raw(TypeDecorator):
+    """A column read as the driver gives it (no conversion per row)."""
+
+    impl = String
+    cache_ok = True
+
+    def result_processor(self, dialect: Any, coltype: Any) -> None:
+        return None
+
+
+def _moment(value: datetime | str) -> datetime:
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _local_day(moment: datetime, zone: ZoneInfo) -> date:
@@ -178,14 +208,18 @@ def target_progress(
     days = first_certified_days(session, [courses[t.course].course_id for t in targets], timezone)
     result = []
     for target in targets:
-        earned_days = sorted(
-            d for d in days.get(courses[target.course].course_id, []) if d <= today
-        )
-        start = target.start or _first_of_month(earned_days[0] if earned_days else today)
-        per_month = Counter(_first_of_month(d) for d in earned_days)
+        earned_on = {
+            day: count
+            for day, count in days.get(courses[target.course].course_id, Counter()).items()
+            if day <= today
+        }
+        start = target.start or _first_of_month(min(earned_on, default=today))
+        per_month: Counter[date] = Counter()
+        for day, count in earned_on.items():
+            per_month[_first_of_month(day)] += count
         this_month = _first_of_month(today)
         # People certified before the line starts (a "from" after the first certificates).
-        running = sum(1 for d in earned_days if d < _first_of_month(start))
+        running = sum(count for month, count in per_month.items() if month < _first_of_month(start))
         months = []
         month = _first_of_month(start)
         while month <= _first_of_month(max(target.by, today)):
@@ -206,7 +240,7 @@ def target_progress(
             TargetProgress(
                 target=target,
                 start=start,
-                earned=len(earned_days),
+                earned=sum(earned_on.values()),
                 expected=line_value(target, start, today),
                 months=tuple(months),
             )

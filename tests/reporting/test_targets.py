@@ -5,7 +5,9 @@ chart says it all in words and in a table, with no inline style (CSP)."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import update
@@ -93,6 +95,37 @@ def test_people_are_counted_per_month_against_the_line(app, certified, report_co
         end = date(2026, m + 1, 1) if m < 12 else date(2027, 1, 1)
         days_in = (date.fromordinal(end.toordinal() - 1) - START).days
         assert point.expected_at_end == min(12, 12 * days_in // (BY - START).days)
+
+
+#: Moments near the end of a month (UTC) and the Belgian month they fall in: winter is
+#: UTC+1, summer (from 29 March 2026) UTC+2.
+NEAR_MIDNIGHT = [
+    (datetime(2026, 1, 31, 22, 59, tzinfo=UTC), 1),  # 23:59 on 31 January
+    (datetime(2026, 1, 31, 23, 0, tzinfo=UTC), 2),  # 00:00 on 1 February
+    (datetime(2026, 3, 31, 21, 59, 59, tzinfo=UTC), 3),  # 23:59:59 on 31 March
+    (datetime(2026, 3, 31, 22, 0, tzinfo=UTC), 4),  # 00:00 on 1 April
+    (datetime(2026, 3, 31, 22, 14, tzinfo=UTC), 4),  # the same quarter of an hour
+    (datetime(2026, 4, 30, 21, 45, 30, tzinfo=UTC), 4),  # 23:45:30 on 30 April
+]
+
+
+def test_each_person_counts_in_the_belgian_month_of_their_completion(
+    app, make_user, report_course, progress
+):
+    for n, (moment, _month) in enumerate(NEAR_MIDNIGHT):
+        progress(make_user(name=f"Laat {n}"), report_course, 8, at=moment)
+    target = Target(report_course.slug, 12, BY, START)
+    with app.app_context():
+        course = get_course_def(db.session, report_course.slug)
+        (result,) = target_progress(db.session, [target], {course.slug: course}, TODAY)
+    expected = Counter(month for _moment, month in NEAR_MIDNIGHT)
+    assert {p.month.month: p.new for p in result.months if p.new} == dict(expected)
+    assert result.earned == len(NEAR_MIDNIGHT)
+    # Brussels' own reading of each moment agrees (the test's table is right).
+    brussels = ZoneInfo("Europe/Brussels")
+    assert [m.astimezone(brussels).month for m, _ in NEAR_MIDNIGHT] == [
+        month for _, month in NEAR_MIDNIGHT
+    ]
 
 
 def test_without_a_start_the_line_starts_in_the_month_of_the_first_certificate(
