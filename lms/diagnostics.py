@@ -23,12 +23,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from lms import config as defaults
 from lms.certification.health import key_backup_problem
 from lms.core.health import readiness
+from lms.core.security import LOCAL_HOSTS
 from lms.core.workers import sqlite_file
 from lms.xapi.transport import XAPI_VERSION, endpoints_from_config
 
 MIN_SECRET_KEY_LENGTH = 32
-LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
-LOCAL_NAMES = ("127.0.0.1", "localhost", "::1")
 
 
 @dataclass(frozen=True)
@@ -83,8 +82,7 @@ def check_mail(app: Flask) -> list[Finding]:
 
 def check_base_url(app: Flask) -> list[Finding]:
     url = str(app.config["LMS_BASE_URL"]).rstrip("/")
-    host = url.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0]
-    if url == defaults.LMS_BASE_URL.rstrip("/") or host in LOCAL_HOSTS:
+    if url == defaults.LMS_BASE_URL.rstrip("/") or urlsplit(url).hostname in LOCAL_HOSTS:
         return [
             _problem(
                 f"LMS_BASE_URL is {url}, a local address: links in e-mails and the QR codes "
@@ -229,7 +227,7 @@ def check_lrs(app: Flask) -> list[Finding]:
 
 def _plain_http(url: str) -> bool:
     parts = urlsplit(url)
-    return parts.scheme == "http" and (parts.hostname or "") not in LOCAL_NAMES
+    return parts.scheme == "http" and parts.hostname not in LOCAL_HOSTS
 
 
 def check_lti(app: Flask) -> list[Finding]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from importlib.resources import files
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -80,13 +81,20 @@ def _download(body: bytes | str, mimetype: str, certificate: Certificate, ext: s
     return response
 
 
+def _signed(code: str) -> tuple[Certificate, dict[str, Any], str, str]:
+    """The downloadable certificate and its credential, signed (the signing key's row is
+    added on its first use, hence the commit)."""
+    certificate = _downloadable(code)
+    credential, token, kid = credentials.signed_credential(db.session, certificate)
+    db.session.commit()
+    return certificate, credential, token, kid
+
+
 @bp.get("/<code>.jwt")
-@writes  # the signing key's row is added on its first use
+@writes
 @login_required
 def download_jwt(code: str):
-    certificate = _downloadable(code)
-    _credential, token, _kid = credentials.signed_credential(db.session, certificate)
-    db.session.commit()
+    certificate, _credential, token, _kid = _signed(code)
     return _download(token, "application/vc+jwt", certificate, "jwt")
 
 
@@ -94,9 +102,7 @@ def download_jwt(code: str):
 @writes
 @login_required
 def download_json(code: str):
-    certificate = _downloadable(code)
-    credential, token, kid = credentials.signed_credential(db.session, certificate)
-    db.session.commit()
+    certificate, credential, token, kid = _signed(code)
     body = credentials.pretty_json(credentials.with_proof(credential, token, kid))
     return _download(body, "application/json", certificate, "json")
 
@@ -105,9 +111,7 @@ def download_json(code: str):
 @writes
 @login_required
 def download_png(code: str):
-    certificate = _downloadable(code)
-    _credential, token, _kid = credentials.signed_credential(db.session, certificate)
-    db.session.commit()
+    certificate, _credential, token, _kid = _signed(code)
     return _download(baking.bake(_badge_png(), token), "image/png", certificate, "png")
 
 

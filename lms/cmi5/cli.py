@@ -11,8 +11,7 @@ from flask.cli import with_appcontext
 
 from lms.cmi5.package import export_package
 from lms.cmi5.source import ExportError, load_course
-
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+from lms.core.security import LOCAL_HOSTS
 
 
 @click.command("cmi5")
